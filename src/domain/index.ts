@@ -1,0 +1,4 @@
+export * from './wire.ts';
+export * from './samples.ts';
+export * from './units.ts';
+export * from './result.ts';
