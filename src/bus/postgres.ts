@@ -1,0 +1,304 @@
+// The default bus: an append-only log per partition in PostgreSQL, consumer offsets with leases,
+// LISTEN/NOTIFY to wake consumers. Publishing is group-committed: concurrent publish calls share one transaction.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { Db, Queryable } from '../store/db.ts';
+import { retryInPlace } from './retry.ts';
+import {
+  type Bus,
+  type BusMessage,
+  type MessageHandler,
+  type PublishInput,
+  type PublishResult,
+  partitionOf,
+  type SubscribeOptions,
+  type Subscription,
+  sleep,
+} from './types.ts';
+
+interface Pending {
+  topic: string;
+  messages: PublishInput[];
+  resolve: (r: PublishResult[]) => void;
+  reject: (e: Error) => void;
+}
+
+const channel = (topic: string): string => `bus_${topic.replace(/[^a-z0-9_]/gi, '_')}`;
+
+export function createPostgresBus(db: Db, connectionString: string, opts: { partitions: number }): Bus {
+  const P = opts.partitions;
+  let queue: Pending[] = [];
+  let flushing = false;
+  const knownTopics = new Set<string>();
+
+  async function ensureTopic(c: Queryable, topic: string): Promise<void> {
+    if (knownTopics.has(topic)) return;
+    await c.query(
+      `INSERT INTO bus_heads (topic, partition) SELECT $1, g FROM generate_series(0, $2 - 1) g ON CONFLICT DO NOTHING`,
+      [topic, P],
+    );
+    knownTopics.add(topic);
+  }
+
+  async function flush(): Promise<void> {
+    flushing = true;
+    while (queue.length > 0) {
+      const batch = queue;
+      queue = [];
+      try {
+        const results = await db.tx((c) => writeBatch(c, batch));
+        batch.forEach((p, i) => p.resolve(results[i]!));
+      } catch (e) {
+        for (const p of batch) p.reject(e as Error);
+      }
+    }
+    flushing = false;
+  }
+
+  async function writeBatch(c: pg.PoolClient, batch: Pending[]): Promise<PublishResult[][]> {
+    // Group by topic+partition; the same id twice in one flush is one message.
+    const groups = new Map<string, { topic: string; partition: number; msgs: PublishInput[] }>();
+    const seen = new Set<string>();
+    for (const p of batch) {
+      await ensureTopic(c, p.topic);
+      for (const m of p.messages) {
+        const part = partitionOf(m.key, P);
+        const dedupe = `${p.topic}\u0000${part}\u0000${m.id}`;
+        if (seen.has(dedupe)) continue;
+        seen.add(dedupe);
+        const gk = `${p.topic}\u0000${part}`;
+        let g = groups.get(gk);
+        if (!g) groups.set(gk, (g = { topic: p.topic, partition: part, msgs: [] }));
+        g.msgs.push(m);
+      }
+    }
+    // Heads are locked in a fixed order, so concurrent publishers never deadlock and commit in seq order.
+    const ordered = [...groups.values()].sort((a, b) =>
+      a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1,
+    );
+    const inserted = new Set<string>();
+    const notify = new Set<string>();
+    for (const g of ordered) {
+      const { rows } = await c.query<{ head: number }>(
+        'UPDATE bus_heads SET head = head + $3 WHERE topic = $1 AND partition = $2 RETURNING head',
+        [g.topic, g.partition, g.msgs.length],
+      );
+      const first = rows[0]!.head - g.msgs.length + 1;
+      const res = await c.query<{ msg_id: string }>(
+        `INSERT INTO bus_log (topic, partition, seq, msg_id, key, payload)
+         SELECT $1, $2, s, i, k, p FROM unnest($3::bigint[], $4::text[], $5::text[], $6::bytea[]) AS u(s, i, k, p)
+         ON CONFLICT (topic, partition, msg_id) DO NOTHING RETURNING msg_id`,
+        [
+          g.topic,
+          g.partition,
+          g.msgs.map((_, i) => first + i),
+          g.msgs.map((m) => m.id),
+          g.msgs.map((m) => m.key),
+          g.msgs.map((m) => Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength)),
+        ],
+      );
+      for (const r of res.rows) inserted.add(`${g.topic}\u0000${g.partition}\u0000${r.msg_id}`);
+      if (res.rows.length > 0) notify.add(`${g.topic}\u0000${g.partition}`);
+    }
+    for (const n of notify) {
+      const [topic, part] = n.split('\u0000') as [string, string];
+      await c.query('SELECT pg_notify($1, $2)', [channel(topic), part]);
+    }
+    const claimed = new Set<string>();
+    return batch.map((p) =>
+      p.messages.map((m) => {
+        const k = `${p.topic}\u0000${partitionOf(m.key, P)}\u0000${m.id}`;
+        const fresh = inserted.has(k) && !claimed.has(k);
+        if (fresh) claimed.add(k);
+        return { id: m.id, duplicate: !fresh };
+      }),
+    );
+  }
+
+  function subscribe(topic: string, handler: MessageHandler, o: SubscribeOptions): Subscription {
+    const maxInFlight = o.maxInFlight ?? 64;
+    const concurrency = o.concurrency ?? 4;
+    const leaseMs = o.leaseMs ?? 15_000;
+    const me = `${process.pid}-${randomBytes(4).toString('hex')}`;
+    const owned = new Set<number>();
+    const busy = new Set<number>();
+    const wake = new Set<number>();
+    let stopped = false;
+    let running = 0;
+    let kick: (() => void) | null = null;
+    const onError = o.onError ?? (() => {});
+
+    const listener = new pg.Client({ connectionString });
+    listener.on('error', (e) => onError(e));
+    listener.on('notification', (n) => {
+      const p = Number(n.payload);
+      if (owned.has(p)) wake.add(p);
+      kick?.();
+    });
+    const listening = listener
+      .connect()
+      .then(() => listener.query(`LISTEN ${channel(topic)}`))
+      .catch((e) => onError(e as Error));
+
+    async function claim(): Promise<void> {
+      await ensureTopic(db, topic);
+      await db.query(
+        `INSERT INTO bus_offsets (topic, grp, partition) SELECT $1, $2, g FROM generate_series(0, $3 - 1) g
+         ON CONFLICT DO NOTHING`,
+        [topic, o.group, P],
+      );
+      const { rows } = await db.query<{ partition: number }>(
+        `UPDATE bus_offsets SET owner = $3, lease_until = now() + ($4 || ' milliseconds')::interval
+          WHERE topic = $1 AND grp = $2 AND (owner = $3 OR owner IS NULL OR lease_until < now())
+          RETURNING partition`,
+        [topic, o.group, me, String(leaseMs)],
+      );
+      const now = new Set(rows.map((r) => r.partition));
+      for (const p of owned) if (!now.has(p)) owned.delete(p);
+      for (const p of now) if (!owned.has(p)) owned.add(p), wake.add(p);
+    }
+
+    async function drainPartition(p: number): Promise<void> {
+      const { rows: off } = await db.query<{ acked_seq: number }>(
+        'SELECT acked_seq FROM bus_offsets WHERE topic = $1 AND grp = $2 AND partition = $3 AND owner = $4',
+        [topic, o.group, p, me],
+      );
+      if (!off[0]) return void owned.delete(p);
+      let acked = off[0].acked_seq;
+      for (;;) {
+        const { rows } = await db.query<{ seq: number; msg_id: string; key: string; payload: Buffer }>(
+          `SELECT seq, msg_id, key, payload FROM bus_log WHERE topic = $1 AND partition = $2 AND seq > $3
+            ORDER BY seq LIMIT $4`,
+          [topic, p, acked, maxInFlight],
+        );
+        if (rows.length === 0) return;
+        for (const r of rows) {
+          if (stopped) break;
+          const msg: BusMessage = {
+            topic,
+            partition: p,
+            seq: r.seq,
+            id: r.msg_id,
+            key: r.key,
+            payload: new Uint8Array(r.payload.buffer, r.payload.byteOffset, r.payload.byteLength),
+            deliveryCount: 1,
+          };
+          await retryInPlace(msg, handler, o);
+          acked = r.seq;
+        }
+        const upd = await db.query(
+          'UPDATE bus_offsets SET acked_seq = $5 WHERE topic = $1 AND grp = $2 AND partition = $3 AND owner = $4',
+          [topic, o.group, p, me, acked],
+        );
+        if (upd.rowCount === 0) return void owned.delete(p); // lease lost: another consumer owns it now
+        if (stopped || rows.length < maxInFlight) return;
+      }
+    }
+
+    function schedule(): void {
+      for (const p of [...wake]) {
+        if (stopped || running >= concurrency) return;
+        if (busy.has(p) || !owned.has(p)) {
+          if (!owned.has(p)) wake.delete(p);
+          continue;
+        }
+        wake.delete(p);
+        busy.add(p);
+        running++;
+        drainPartition(p)
+          .catch((e) => onError(e as Error))
+          .finally(() => {
+            busy.delete(p);
+            running--;
+            kick?.();
+          });
+      }
+    }
+
+    const loop = (async () => {
+      await listening;
+      let lastClaim = 0;
+      let lastPoll = 0;
+      while (!stopped) {
+        const now = Date.now();
+        if (now - lastClaim > leaseMs / 3) {
+          await claim().catch((e) => onError(e as Error));
+          lastClaim = now;
+        }
+        // A missed notification (listener reconnecting) costs at most one poll interval.
+        if (now - lastPoll > 1000) {
+          for (const p of owned) wake.add(p);
+          lastPoll = now;
+        }
+        schedule();
+        await new Promise<void>((r) => {
+          kick = r;
+          setTimeout(r, 250);
+        });
+        kick = null;
+      }
+      while (running > 0) await sleep(10);
+      // Release the partitions so a successor starts at once instead of waiting out the lease.
+      await db
+        .query(
+          'UPDATE bus_offsets SET owner = NULL, lease_until = NULL WHERE topic = $1 AND grp = $2 AND owner = $3',
+          [topic, o.group, me],
+        )
+        .catch(() => {});
+      await listener.end().catch(() => {});
+    })();
+
+    return {
+      async stop() {
+        stopped = true;
+        kick?.();
+        await loop;
+      },
+    };
+  }
+
+  return {
+    kind: 'postgres',
+    partitions: P,
+    publish(topic, messages) {
+      if (messages.length === 0) return Promise.resolve([]);
+      return new Promise((resolve, reject) => {
+        queue.push({ topic, messages, resolve, reject });
+        if (!flushing) void flush();
+      });
+    },
+    subscribe,
+    async lag(topic, group) {
+      const { rows } = await db.query<{ lag: number | null }>(
+        `SELECT sum(h.head - coalesce(o.acked_seq, 0))::bigint AS lag FROM bus_heads h
+           LEFT JOIN bus_offsets o ON o.topic = h.topic AND o.partition = h.partition AND o.grp = $2
+          WHERE h.topic = $1`,
+        [topic, group],
+      );
+      return Number(rows[0]?.lag ?? 0);
+    },
+    async ready() {
+      try {
+        await db.query('SELECT 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      while (flushing || queue.length > 0) await sleep(5);
+    },
+  };
+}
+
+/** Removes log entries every group has acknowledged and that are older than keepMs. */
+export async function pruneBusLog(db: Db, keepMs: number): Promise<number> {
+  const r = await db.query(
+    `DELETE FROM bus_log l USING (
+       SELECT topic, partition, min(acked_seq) AS upto FROM bus_offsets GROUP BY topic, partition) o
+      WHERE l.topic = o.topic AND l.partition = o.partition AND l.seq <= o.upto
+        AND l.created_at < now() - ($1 || ' milliseconds')::interval`,
+    [String(keepMs)],
+  );
+  return r.rowCount ?? 0;
+}

