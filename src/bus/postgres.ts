@@ -47,7 +47,7 @@ export function createPostgresBus(db: Db, connectionString: string, opts: { part
       queue = [];
       try {
         const results = await db.tx((c) => writeBatch(c, batch));
-        batch.forEach((p, i) => p.resolve(results[i]!));
+        for (let i = 0; i < batch.length; i++) batch[i]!.resolve(results[i]!);
       } catch (e) {
         for (const p of batch) p.reject(e as Error);
       }
@@ -155,7 +155,11 @@ export function createPostgresBus(db: Db, connectionString: string, opts: { part
       );
       const now = new Set(rows.map((r) => r.partition));
       for (const p of owned) if (!now.has(p)) owned.delete(p);
-      for (const p of now) if (!owned.has(p)) owned.add(p), wake.add(p);
+      for (const p of now) {
+        if (owned.has(p)) continue;
+        owned.add(p);
+        wake.add(p);
+      }
     }
 
     async function drainPartition(p: number): Promise<void> {

@@ -114,7 +114,10 @@ export async function waitForPort(port: number, timeoutMs = 10_000): Promise<voi
   while (Date.now() < until) {
     const ok = await new Promise<boolean>((r) => {
       const c = connect(port, '127.0.0.1');
-      c.once('connect', () => (c.destroy(), r(true)));
+      c.once('connect', () => {
+        c.destroy();
+        r(true);
+      });
       c.once('error', () => r(false));
     });
     if (ok) return;
