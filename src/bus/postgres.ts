@@ -273,10 +273,11 @@ export function createPostgresBus(db: Db, connectionString: string, opts: { part
     },
     subscribe,
     async lag(topic, group) {
+      // Counted from the log, not from heads: a duplicate publish reserves a sequence number it never uses.
       const { rows } = await db.query<{ lag: number | null }>(
-        `SELECT sum(h.head - coalesce(o.acked_seq, 0))::bigint AS lag FROM bus_heads h
-           LEFT JOIN bus_offsets o ON o.topic = h.topic AND o.partition = h.partition AND o.grp = $2
-          WHERE h.topic = $1`,
+        `SELECT count(*)::bigint AS lag FROM bus_log l
+           LEFT JOIN bus_offsets o ON o.topic = l.topic AND o.partition = l.partition AND o.grp = $2
+          WHERE l.topic = $1 AND l.seq > coalesce(o.acked_seq, 0)`,
         [topic, group],
       );
       return Number(rows[0]?.lag ?? 0);

@@ -1,7 +1,10 @@
 // A small, strict option parser: unknown options are errors, so typos never pass silently.
 import { parseArgs } from 'node:util';
 
-export type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string; default?: string | boolean }>;
+export type OptionSpec = Record<
+  string,
+  { type: 'string' | 'boolean'; short?: string; default?: string | boolean }
+>;
 
 export type ParsedArgs<S extends OptionSpec> = {
   values: { [K in keyof S]: S[K]['type'] extends 'boolean' ? boolean | undefined : string | undefined };

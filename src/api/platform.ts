@@ -1,0 +1,150 @@
+// The composition root: chooses the adapters from the configuration and starts the roles asked for.
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { type Bus, createJetStreamBus, createPostgresBus, pruneBusLog } from '../bus/index.ts';
+import type { Config } from '../config/index.ts';
+import { createGateway, type Gateway } from '../ingest/gateway.ts';
+import { registerIngestRoutes } from '../ingest/http.ts';
+import { type PlatformMetrics, platformMetrics } from '../ops/metrics.ts';
+import {
+  createDb,
+  createDeviceAuthenticator,
+  type Db,
+  dropExpiredRawPartitions,
+  type EmbeddedDatabase,
+  ensureRawPartitions,
+  migrate,
+  startEmbeddedPostgres,
+} from '../store/index.ts';
+import { type PipelinePort, startWorker, type Worker } from '../worker/index.ts';
+import { buildApp } from './app.ts';
+
+export interface Platform {
+  url: string;
+  config: Config;
+  db: Db;
+  databaseUrl: string;
+  bus: Bus;
+  app: FastifyInstance;
+  gateway: Gateway | null;
+  worker: Worker | null;
+  metrics: PlatformMetrics;
+  logger: Logger;
+  /** Graceful: stops taking requests, finishes in-flight batches, commits, then closes connections. */
+  stop(): Promise<void>;
+}
+
+export interface PlatformOptions {
+  /** The pipeline the worker runs; required when the worker role is on. */
+  pipeline?: PipelinePort;
+}
+
+async function openDatabase(
+  config: Config,
+  logger: Logger,
+): Promise<{ url: string; embedded: EmbeddedDatabase | null }> {
+  if (config.databaseUrl) return { url: config.databaseUrl, embedded: null };
+  const embedded = await startEmbeddedPostgres({
+    dataDir: config.dataDir,
+    port: config.embeddedPgPort,
+    logger,
+  });
+  return { url: embedded.url, embedded };
+}
+
+async function maintenance(db: Db, config: Config, logger: Logger): Promise<void> {
+  const now = Date.now();
+  await ensureRawPartitions(db, now);
+  const dropped = await dropExpiredRawPartitions(db, now, config.rawRetentionDays);
+  if (dropped.length) logger.info({ dropped }, 'raw batches past retention dropped');
+  await pruneBusLog(db, 3_600_000);
+}
+
+export async function startPlatform(
+  config: Config,
+  logger: Logger,
+  opts: PlatformOptions = {},
+): Promise<Platform> {
+  const { url: databaseUrl, embedded } = await openDatabase(config, logger);
+  const db = createDb(databaseUrl, { max: 30 });
+  await migrate(db, logger);
+  await maintenance(db, config, logger);
+  const maintenanceTimer = setInterval(
+    () =>
+      maintenance(db, config, logger).catch((e) =>
+        logger.warn({ err: (e as Error).message }, 'maintenance failed'),
+      ),
+    3_600_000,
+  );
+  maintenanceTimer.unref();
+
+  const bus = config.natsUrl
+    ? await createJetStreamBus(config.natsUrl, { partitions: config.busPartitions })
+    : createPostgresBus(db, databaseUrl, { partitions: config.busPartitions });
+  const metrics = platformMetrics();
+  const app = buildApp({
+    logger,
+    metrics,
+    maxBodyBytes: config.maxBodyBytes,
+    readiness: {
+      database: async () => (await db.query('SELECT 1')).rowCount === 1,
+      bus: () => bus.ready(),
+    },
+  });
+
+  let gateway: Gateway | null = null;
+  if (config.roles.has('gateway')) {
+    gateway = createGateway({ bus, metrics, maxPendingBatches: config.maxPendingBatches });
+    registerIngestRoutes(app, { gateway, metrics, authenticate: createDeviceAuthenticator(db) });
+  }
+
+  let worker: Worker | null = null;
+  if (config.roles.has('worker')) {
+    if (!opts.pipeline) throw new Error('the worker role needs a pipeline');
+    worker = startWorker({
+      db,
+      bus,
+      pipeline: opts.pipeline,
+      logger,
+      metrics,
+      concurrency: config.workerConcurrency,
+    });
+  }
+
+  const address = await app.listen({ port: config.port, host: config.host });
+  logger.info(
+    {
+      url: address,
+      roles: [...config.roles],
+      database: embedded ? 'embedded' : 'server',
+      bus: bus.kind,
+    },
+    'OpenUBI is up',
+  );
+
+  let stopping: Promise<void> | null = null;
+  return {
+    url: address.replace('0.0.0.0', '127.0.0.1'),
+    config,
+    db,
+    databaseUrl,
+    bus,
+    app,
+    gateway,
+    worker,
+    metrics,
+    logger,
+    stop() {
+      stopping ??= (async () => {
+        clearInterval(maintenanceTimer);
+        await app.close(); // waits for in-flight requests: their batches become durable first
+        await worker?.stop();
+        await bus.close();
+        await db.close();
+        await embedded?.stop();
+        logger.info('OpenUBI stopped');
+      })();
+      return stopping;
+    },
+  };
+}

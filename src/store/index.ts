@@ -1,0 +1,6 @@
+export { createDb, type Db, type Queryable } from './db.ts';
+export { embeddedUrl, startEmbeddedPostgres, type EmbeddedDatabase } from './embedded.ts';
+export { migrate, listMigrations } from './migrate.ts';
+export { ensureRawPartitions, dropExpiredRawPartitions } from './retention.ts';
+export * from './devices.ts';
+export { saveOutputs } from './trips.ts';
