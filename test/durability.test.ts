@@ -1,0 +1,89 @@
+// A batch acknowledged with 202 survives kill -9 of the server and reaches the worker after a restart.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { after, describe, test } from 'node:test';
+import pg from 'pg';
+import { ensureTenant, registerDevice } from '../src/store/index.ts';
+import { createDb } from '../src/store/db.ts';
+import { migrate } from '../src/store/migrate.ts';
+import { createLogger } from '../src/config/logger.ts';
+import { freePort, freshDatabase, natsServer, pgTargets, waitForPort } from './support/env.ts';
+
+const BIN = fileURLToPath(new URL('../bin/openubi.js', import.meta.url));
+const { targets, missing } = pgTargets();
+const nats = await natsServer();
+after(async () => nats.server?.stop());
+
+function startServer(env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [BIN, 'start'], {
+    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+async function processed(url: string, batchId: string): Promise<boolean> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const { rows } = await c.query('SELECT 1 FROM processed_batches WHERE batch_id = $1', [batchId]);
+  await c.end();
+  return rows.length === 1;
+}
+
+const buses: Array<[string, Record<string, string>]> = [['PostgreSQL queue', {}]];
+if (nats.server) buses.push(['JetStream', { NATS_URL: nats.server.url }]);
+const target = targets[0];
+
+if (target) {
+  for (const [name, busEnv] of buses) {
+    describe(`durability with the ${name}`, () => {
+      test('an acknowledged batch survives kill -9 and is processed after restart', async () => {
+        const tdb = await freshDatabase(target);
+        const db = createDb(tdb.url, { max: 2 });
+        await migrate(db, createLogger('silent'));
+        await ensureTenant(db, 'default', 'Default');
+        const device = await registerDevice(db, { tenantId: 'default', kind: 'phone' });
+        await db.close();
+        const port = await freePort();
+        const env = { ...busEnv, DATABASE_URL: tdb.url, PORT: String(port) };
+
+        // First life: gateway only, so nothing consumes the batch before the crash.
+        const first = startServer({ ...env, ROLES: 'gateway,api' });
+        await waitForPort(port, 30_000);
+        const t0 = Date.now() - 10_000;
+        const res = await fetch(`http://127.0.0.1:${port}/v1/ingest`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${device.token}` },
+          body: JSON.stringify({
+            deviceId: device.id,
+            batchId: 'survivor',
+            gps: { t: [t0, t0 + 1000], lat: [42.5, 42.5001], lon: [1.52, 1.5201], speedMps: [10, 10] },
+          }),
+        });
+        assert.equal(res.status, 202);
+        first.kill('SIGKILL');
+        await new Promise((r) => first.once('exit', r));
+        assert.equal(await processed(tdb.url, 'survivor'), false);
+
+        // Second life: every role; the worker must find the batch.
+        const second = startServer(env);
+        try {
+          let ok = false;
+          for (let i = 0; i < 300 && !ok; i++) {
+            ok = await processed(tdb.url, 'survivor').catch(() => false);
+            if (!ok) await new Promise((r) => setTimeout(r, 100));
+          }
+          assert.ok(ok, 'the acknowledged batch was not processed after restart');
+        } finally {
+          second.kill('SIGTERM');
+          await new Promise((r) => second.once('exit', r));
+          await tdb.drop();
+        }
+      });
+    });
+  }
+}
+
+for (const m of [...missing, ...(nats.missing ? [nats.missing] : [])]) {
+  describe(`skipped: ${m}`, { skip: m }, () => {});
+}
