@@ -28,7 +28,6 @@ const channel = (topic: string): string => `bus_${topic.replace(/[^a-z0-9_]/gi, 
 export function createPostgresBus(db: Db, connectionString: string, opts: { partitions: number }): Bus {
   const P = opts.partitions;
   let queue: Pending[] = [];
-  let flushing = false;
   const knownTopics = new Set<string>();
 
   async function ensureTopic(c: Queryable, topic: string): Promise<void> {
@@ -40,74 +39,80 @@ export function createPostgresBus(db: Db, connectionString: string, opts: { part
     knownTopics.add(topic);
   }
 
-  async function flush(): Promise<void> {
-    flushing = true;
-    while (queue.length > 0) {
-      const batch = queue;
-      queue = [];
-      try {
-        const results = await db.tx((c) => writeBatch(c, batch));
-        for (let i = 0; i < batch.length; i++) batch[i]!.resolve(results[i]!);
-      } catch (e) {
-        for (const p of batch) p.reject(e as Error);
-      }
-    }
-    flushing = false;
+  // One transaction in flight, taking everything queued when it starts (group commit). One at a time keeps
+  // the order of publish calls, which concurrent transactions could not promise.
+  const MAX_FLUSHES = 1;
+  let flushes = 0;
+
+  function maybeFlush(): void {
+    if (flushes >= MAX_FLUSHES || queue.length === 0) return;
+    const batch = queue;
+    queue = [];
+    flushes++;
+    db.tx((c) => writeBatch(c, batch))
+      .then(
+        (results) => {
+          for (let i = 0; i < batch.length; i++) batch[i]!.resolve(results[i]!);
+        },
+        (e) => {
+          for (const p of batch) p.reject(e as Error);
+        },
+      )
+      .finally(() => {
+        flushes--;
+        maybeFlush();
+      });
   }
 
   async function writeBatch(c: pg.PoolClient, batch: Pending[]): Promise<PublishResult[][]> {
-    // Group by topic+partition; the same id twice in one flush is one message.
-    const groups = new Map<string, { topic: string; partition: number; msgs: PublishInput[] }>();
+    const topics = new Map<string, { parts: number[]; ids: string[]; keys: string[]; payloads: Buffer[] }>();
     const seen = new Set<string>();
     for (const p of batch) {
-      await ensureTopic(c, p.topic);
+      let t = topics.get(p.topic);
+      if (!t) {
+        await ensureTopic(c, p.topic);
+        topics.set(p.topic, (t = { parts: [], ids: [], keys: [], payloads: [] }));
+      }
       for (const m of p.messages) {
-        const part = partitionOf(m.key, P);
-        const dedupe = `${p.topic}\u0000${part}\u0000${m.id}`;
-        if (seen.has(dedupe)) continue;
-        seen.add(dedupe);
-        const gk = `${p.topic}\u0000${part}`;
-        let g = groups.get(gk);
-        if (!g) groups.set(gk, (g = { topic: p.topic, partition: part, msgs: [] }));
-        g.msgs.push(m);
+        // The same id twice in one flush is one message.
+        if (seen.has(`${p.topic}\u0000${m.id}`)) continue;
+        seen.add(`${p.topic}\u0000${m.id}`);
+        t.parts.push(partitionOf(m.key, P));
+        t.ids.push(m.id);
+        t.keys.push(m.key);
+        t.payloads.push(Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength));
       }
     }
-    // Heads are locked in a fixed order, so concurrent publishers never deadlock and commit in seq order.
-    const ordered = [...groups.values()].sort((a, b) =>
-      a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1,
-    );
     const inserted = new Set<string>();
-    const notify = new Set<string>();
-    for (const g of ordered) {
-      const { rows } = await c.query<{ head: number }>(
-        'UPDATE bus_heads SET head = head + $3 WHERE topic = $1 AND partition = $2 RETURNING head',
-        [g.topic, g.partition, g.msgs.length],
-      );
-      const first = rows[0]!.head - g.msgs.length + 1;
+    for (const [topic, t] of [...topics].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const partitions = [...new Set(t.parts)].sort((a, b) => a - b);
+      // Heads are locked in partition order, so concurrent publishers never deadlock and commit in seq order.
+      await c.query('SELECT 1 FROM bus_heads WHERE topic = $1 AND partition = ANY($2) ORDER BY partition FOR UPDATE', [
+        topic,
+        partitions,
+      ]);
       const res = await c.query<{ msg_id: string }>(
-        `INSERT INTO bus_log (topic, partition, seq, msg_id, key, payload)
-         SELECT $1, $2, s, i, k, p FROM unnest($3::bigint[], $4::text[], $5::text[], $6::bytea[]) AS u(s, i, k, p)
+        `WITH input AS (
+           SELECT * FROM unnest($2::int[], $3::text[], $4::text[], $5::bytea[]) WITH ORDINALITY AS u(part, id, k, p, ord)),
+         counts AS (SELECT part, count(*) AS n FROM input GROUP BY part),
+         heads AS (
+           UPDATE bus_heads h SET head = h.head + c.n FROM counts c WHERE h.topic = $1 AND h.partition = c.part
+           RETURNING h.partition AS part, h.head - c.n AS base)
+         INSERT INTO bus_log (topic, partition, seq, msg_id, key, payload)
+         SELECT $1, i.part, hd.base + row_number() OVER (PARTITION BY i.part ORDER BY i.ord), i.id, i.k, i.p
+           FROM input i JOIN heads hd USING (part)
          ON CONFLICT (topic, partition, msg_id) DO NOTHING RETURNING msg_id`,
-        [
-          g.topic,
-          g.partition,
-          g.msgs.map((_, i) => first + i),
-          g.msgs.map((m) => m.id),
-          g.msgs.map((m) => m.key),
-          g.msgs.map((m) => Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength)),
-        ],
+        [topic, t.parts, t.ids, t.keys, t.payloads],
       );
-      for (const r of res.rows) inserted.add(`${g.topic}\u0000${g.partition}\u0000${r.msg_id}`);
-      if (res.rows.length > 0) notify.add(`${g.topic}\u0000${g.partition}`);
-    }
-    for (const n of notify) {
-      const [topic, part] = n.split('\u0000') as [string, string];
-      await c.query('SELECT pg_notify($1, $2)', [channel(topic), part]);
+      for (const r of res.rows) inserted.add(`${topic}\u0000${r.msg_id}`);
+      if (res.rows.length > 0) {
+        await c.query('SELECT pg_notify($1, p::text) FROM unnest($2::int[]) AS p', [channel(topic), partitions]);
+      }
     }
     const claimed = new Set<string>();
     return batch.map((p) =>
       p.messages.map((m) => {
-        const k = `${p.topic}\u0000${partitionOf(m.key, P)}\u0000${m.id}`;
+        const k = `${p.topic}\u0000${m.id}`;
         const fresh = inserted.has(k) && !claimed.has(k);
         if (fresh) claimed.add(k);
         return { id: m.id, duplicate: !fresh };
@@ -268,7 +273,7 @@ export function createPostgresBus(db: Db, connectionString: string, opts: { part
       if (messages.length === 0) return Promise.resolve([]);
       return new Promise((resolve, reject) => {
         queue.push({ topic, messages, resolve, reject });
-        if (!flushing) void flush();
+        maybeFlush();
       });
     },
     subscribe,
@@ -291,7 +296,7 @@ export function createPostgresBus(db: Db, connectionString: string, opts: { part
       }
     },
     async close() {
-      while (flushing || queue.length > 0) await sleep(5);
+      while (flushes > 0 || queue.length > 0) await sleep(5);
     },
   };
 }
