@@ -123,6 +123,8 @@ async function measure(setup: Setup, seconds: number) {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       ROLES: 'gateway,api',
+      OSMAND_PORT: '0',
+      TELTONIKA_PORT: '0',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

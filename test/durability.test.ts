@@ -17,7 +17,14 @@ after(async () => nats.server?.stop());
 
 function startServer(env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, [BIN, 'start'], {
-    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env },
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      OSMAND_PORT: '0',
+      TELTONIKA_PORT: '0',
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }

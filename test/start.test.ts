@@ -14,11 +14,13 @@ test('openubi start runs on an embedded PostgreSQL under DATA_DIR and stops on S
   const dir = mkdtempSync(join(tmpdir(), 'openubi-start-'));
   const port = await freePort();
   const pgPort = await freePort();
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATA_DIR: dir,
     PORT: String(port),
     EMBEDDED_PG_PORT: String(pgPort),
+    OSMAND_PORT: '0',
+    TELTONIKA_PORT: '0',
     LOG_LEVEL: 'warn',
   };
   delete env.DATABASE_URL;

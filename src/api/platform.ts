@@ -5,6 +5,14 @@ import { type Bus, createJetStreamBus, createPostgresBus, pruneBusLog } from '..
 import type { Config } from '../config/index.ts';
 import { createGateway, type Gateway } from '../ingest/gateway.ts';
 import { registerIngestRoutes } from '../ingest/http.ts';
+import {
+  createOsmAndServer,
+  createTeltonikaServer,
+  type DeviceDirectory,
+  type DurableSink,
+  type OsmAndServer,
+  type TeltonikaServer,
+} from '../ingest/protocols/index.ts';
 import { type PlatformMetrics, platformMetrics } from '../ops/metrics.ts';
 import {
   createDb,
@@ -13,6 +21,7 @@ import {
   dropExpiredRawPartitions,
   type EmbeddedDatabase,
   ensureRawPartitions,
+  findDeviceByExternalId,
   migrate,
   startEmbeddedPostgres,
 } from '../store/index.ts';
@@ -27,6 +36,8 @@ export interface Platform {
   bus: Bus;
   app: FastifyInstance;
   gateway: Gateway | null;
+  /** Bound ports of the device-protocol servers (null without the gateway role). */
+  protocolPorts: { teltonika: number; osmand: number } | null;
   worker: Worker | null;
   metrics: PlatformMetrics;
   logger: Logger;
@@ -93,9 +104,30 @@ export async function startPlatform(
   });
 
   let gateway: Gateway | null = null;
+  let teltonika: TeltonikaServer | null = null;
+  let osmand: OsmAndServer | null = null;
   if (config.roles.has('gateway')) {
-    gateway = createGateway({ bus, metrics, maxPendingBatches: config.maxPendingBatches });
-    registerIngestRoutes(app, { gateway, metrics, authenticate: createDeviceAuthenticator(db) });
+    const gw = createGateway({ bus, metrics, maxPendingBatches: config.maxPendingBatches });
+    gateway = gw;
+    registerIngestRoutes(app, { gateway: gw, metrics, authenticate: createDeviceAuthenticator(db) });
+    // Device protocols feed the same gateway: their batches become durable the same way as v1 batches.
+    const directory: DeviceDirectory = {
+      lookup: async (protocol, externalId) => {
+        const d = await findDeviceByExternalId(db, protocol, externalId);
+        return d ? { deviceId: d.id } : null;
+      },
+    };
+    const sink: DurableSink = {
+      async write(batch) {
+        const r = await gw.accept([batch]);
+        if (!r.ok) throw new Error(r.error.message);
+        return { accepted: r.accepted, duplicate: r.duplicate };
+      },
+    };
+    teltonika = createTeltonikaServer({ directory, sink, logger: logger.child({ protocol: 'teltonika' }) });
+    osmand = createOsmAndServer({ directory, sink, logger: logger.child({ protocol: 'osmand' }) });
+    await teltonika.listen(config.teltonikaPort, config.host);
+    await osmand.listen(config.osmandPort, config.host);
   }
 
   let worker: Worker | null = null;
@@ -131,13 +163,16 @@ export async function startPlatform(
     bus,
     app,
     gateway,
+    protocolPorts:
+      teltonika && osmand ? { teltonika: teltonika.address()!.port, osmand: osmand.address()!.port } : null,
     worker,
     metrics,
     logger,
     stop() {
       stopping ??= (async () => {
         clearInterval(maintenanceTimer);
-        await app.close(); // waits for in-flight requests: their batches become durable first
+        // Stop taking data first; in-flight requests and frames finish and become durable before the bus closes.
+        await Promise.all([app.close(), teltonika?.close(), osmand?.close()]);
         await worker?.stop();
         await bus.close();
         await db.close();
