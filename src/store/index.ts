@@ -4,3 +4,4 @@ export { migrate, listMigrations } from './migrate.ts';
 export { ensureRawPartitions, dropExpiredRawPartitions } from './retention.ts';
 export * from './devices.ts';
 export { saveOutputs } from './trips.ts';
+export { edgesNear, loadActiveRoadNetwork, saveRoadNetwork, type StoredNetworkInfo } from './roads.ts';

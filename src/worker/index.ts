@@ -33,8 +33,8 @@ export interface WorkerHooks {
 
 export interface Worker {
   stop(): Promise<void>;
-  /** Closes trips of devices silent for longer than idleMs (called on a timer). */
-  sweepIdle(nowMs: number): Promise<number>;
+  /** Closes the open trips of devices silent (wall clock) for longer than silentForMs; runs on a timer. */
+  sweepIdle(nowMs: number, silentForMs?: number): Promise<number>;
 }
 
 export function startWorker(opts: {
@@ -45,6 +45,8 @@ export function startWorker(opts: {
   metrics: PlatformMetrics;
   concurrency: number;
   idleCloseMs?: number;
+  /** Batches between snapshots of a device's pipeline state (replayed from raw batches after a restart). */
+  checkpointEvery?: number;
   hooks?: WorkerHooks;
 }): Worker {
   const { db, bus, pipeline, logger, metrics } = opts;
@@ -52,6 +54,7 @@ export function startWorker(opts: {
   // In-memory processors keyed by device, trusted only while their version matches the stored checkpoint.
   const live = new Map<string, { version: number; proc: DeviceProcessorPort }>();
   const idleCloseMs = opts.idleCloseMs ?? 15 * 60_000;
+  const checkpointEvery = opts.checkpointEvery ?? 30;
 
   async function device(q: Queryable, id: string): Promise<DeviceRecord | null> {
     const hit = devices.get(id);
@@ -61,73 +64,118 @@ export function startWorker(opts: {
     return d;
   }
 
-  async function loadProcessor(
+  /**
+   * The device's processor as of batch `seq - 1`: the in-memory one when it is current, else the last snapshot
+   * with the raw batches after it replayed (their outputs are re-saved; ids make that a no-op).
+   */
+  async function processorAt(
     q: Queryable,
-    deviceId: string,
-  ): Promise<{ version: number; proc: DeviceProcessorPort }> {
-    const { rows } = await q.query<{ state: unknown; batches: number }>(
-      'SELECT state, batches FROM device_state WHERE device_id = $1 FOR UPDATE',
-      [deviceId],
+    dev: DeviceRecord,
+    seq: number,
+    checkpointSeq: number,
+  ): Promise<DeviceProcessorPort> {
+    const cached = live.get(dev.id);
+    live.delete(dev.id); // whatever happens next mutates it: only a commit puts it back
+    if (cached && cached.version === seq - 1) return cached.proc;
+    let proc: DeviceProcessorPort;
+    if (checkpointSeq === 0) proc = pipeline.create(dev.id);
+    else {
+      const { rows } = await q.query<{ state: unknown }>(
+        'SELECT state FROM device_state WHERE device_id = $1',
+        [dev.id],
+      );
+      proc = pipeline.restore(dev.id, rows[0]!.state);
+    }
+    const { rows: replay } = await q.query<{ payload: Buffer }>(
+      `SELECT payload FROM raw_batches WHERE device_id = $1 AND dev_seq > $2 AND dev_seq < $3 ORDER BY dev_seq`,
+      [dev.id, checkpointSeq, seq],
     );
-    const row = rows[0];
-    const cached = live.get(deviceId);
-    if (!row) return { version: 0, proc: pipeline.create(deviceId) };
-    if (cached && cached.version === row.batches) return cached;
-    return { version: row.batches, proc: pipeline.restore(deviceId, row.state) };
+    for (const r of replay) await saveOutputs(q, dev, proc.push(decodeBatch(r.payload)));
+    if (replay.length > 0) metrics.processed.inc({ outcome: 'replayed' }, replay.length);
+    return proc;
   }
 
-  async function checkpoint(
+  async function saveState(
     q: Queryable,
     deviceId: string,
-    version: number,
+    seq: number,
     proc: DeviceProcessorPort,
+    snapshot: boolean,
   ): Promise<void> {
-    await q.query(
-      `INSERT INTO device_state (device_id, state, batches, open_trip, updated_at) VALUES ($1, $2, $3, $4, now())
-       ON CONFLICT (device_id) DO UPDATE SET state = $2, batches = $3, open_trip = $4, updated_at = now()`,
-      [deviceId, JSON.stringify(proc.snapshot()), version, proc.activeTrip !== null],
-    );
+    if (snapshot) {
+      await q.query(
+        'UPDATE device_state SET state = $2, checkpoint_seq = $3, open_trip = $4, updated_at = now() WHERE device_id = $1',
+        [deviceId, JSON.stringify(proc.snapshot()), seq, proc.activeTrip !== null],
+      );
+    } else {
+      await q.query('UPDATE device_state SET open_trip = $2 WHERE device_id = $1', [
+        deviceId,
+        proc.activeTrip !== null,
+      ]);
+    }
   }
 
   async function handle(msg: BusMessage): Promise<void> {
     const batch = decodeBatch(msg.payload);
-    const stored = await db.tx(async (c) => {
-      const mark = await c.query(
-        'INSERT INTO processed_batches (device_id, batch_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-        [batch.deviceId, batch.batchId],
-      );
-      if (mark.rowCount === 0) return null; // already applied: a redelivery
-      const dev = await device(c, batch.deviceId);
-      if (!dev) throw new Error(`device ${batch.deviceId} is not registered`);
-      const span = timeSpan(batch);
-      await c.query(
-        `INSERT INTO raw_batches (received_at, device_id, batch_id, source, sample_count, first_t, last_t, payload)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [
-          new Date(batch.receivedAtMs),
+    try {
+      const stored = await db.tx(async (c) => {
+        const mark = await c.query(
+          'INSERT INTO processed_batches (device_id, batch_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+          [batch.deviceId, batch.batchId],
+        );
+        if (mark.rowCount === 0) return null; // already applied: a redelivery
+        const dev = await device(c, batch.deviceId);
+        if (!dev) throw new Error(`device ${batch.deviceId} is not registered`);
+        // Takes the device's row lock: one writer per device, sequence numbers without gaps.
+        const { rows } = await c.query<{ batches: number; checkpoint_seq: number }>(
+          `INSERT INTO device_state (device_id, state, batches) VALUES ($1, 'null', 1)
+           ON CONFLICT (device_id) DO UPDATE SET batches = device_state.batches + 1, updated_at = now()
+           RETURNING batches, checkpoint_seq`,
+          [batch.deviceId],
+        );
+        const seq = rows[0]!.batches;
+        const checkpointSeq = rows[0]!.checkpoint_seq;
+        const span = timeSpan(batch);
+        await c.query(
+          `INSERT INTO raw_batches (received_at, device_id, batch_id, source, sample_count, first_t, last_t, payload, dev_seq)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [
+            new Date(batch.receivedAtMs),
+            batch.deviceId,
+            batch.batchId,
+            batch.source,
+            (batch.gps?.t.length ?? 0) + (batch.imu?.t.length ?? 0) + (batch.phone?.length ?? 0),
+            span?.firstMs ?? null,
+            span?.lastMs ?? null,
+            Buffer.from(msg.payload),
+            seq,
+          ],
+        );
+        const proc = await processorAt(c, dev, seq, checkpointSeq);
+        const out = proc.push(batch);
+        const saved = await saveOutputs(c, dev, out);
+        // Snapshots are large (the reorder window holds raw IMU): take one every few batches, and whenever a
+        // trip closes (the state is small then).
+        await saveState(
+          c,
           batch.deviceId,
-          batch.batchId,
-          batch.source,
-          (batch.gps?.t.length ?? 0) + (batch.imu?.t.length ?? 0) + (batch.phone?.length ?? 0),
-          span?.firstMs ?? null,
-          span?.lastMs ?? null,
-          Buffer.from(msg.payload),
-        ],
-      );
-      const state = await loadProcessor(c, batch.deviceId);
-      const out = state.proc.push(batch);
-      const saved = await saveOutputs(c, dev, out);
-      const version = state.version + 1;
-      await checkpoint(c, batch.deviceId, version, state.proc);
-      return { dev, out, saved, version, proc: state.proc };
-    });
-    if (!stored) {
-      metrics.processed.inc({ outcome: 'duplicate' });
-      return;
+          seq,
+          proc,
+          seq - checkpointSeq >= checkpointEvery || out.trips.length > 0,
+        );
+        return { dev, out, saved, seq, proc };
+      });
+      if (!stored) {
+        metrics.processed.inc({ outcome: 'duplicate' });
+        return;
+      }
+      live.set(batch.deviceId, { version: stored.seq, proc: stored.proc });
+      metrics.processed.inc({ outcome: 'applied' });
+      await afterCommit(stored.dev, stored.out, stored.saved.trips.length, stored.saved.events);
+    } catch (e) {
+      live.delete(batch.deviceId);
+      throw e;
     }
-    live.set(batch.deviceId, { version: stored.version, proc: stored.proc });
-    metrics.processed.inc({ outcome: 'applied' });
-    await afterCommit(stored.dev, stored.out, stored.saved.trips.length, stored.saved.events);
   }
 
   async function afterCommit(
@@ -161,26 +209,38 @@ export function startWorker(opts: {
     metrics.lag.set(await bus.lag(INGEST_TOPIC, WORKER_GROUP), { group: WORKER_GROUP }),
   );
 
-  async function sweepIdle(nowMs: number): Promise<number> {
+  async function sweepIdle(nowMs: number, silentForMs = idleCloseMs): Promise<number> {
     const { rows } = await db.query<{ device_id: string }>(
       `SELECT device_id FROM device_state WHERE open_trip AND updated_at < now() - ($1 || ' milliseconds')::interval`,
-      [String(idleCloseMs)],
+      [String(silentForMs)],
     );
     let closed = 0;
     for (const { device_id } of rows) {
-      const r = await db.tx(async (c) => {
-        const dev = await device(c, device_id);
-        if (!dev) return null;
-        const state = await loadProcessor(c, device_id);
-        const out = state.proc.tick(nowMs);
-        const saved = await saveOutputs(c, dev, out);
-        await checkpoint(c, device_id, state.version + 1, state.proc);
-        return { dev, out, saved, version: state.version + 1, proc: state.proc };
-      });
-      if (!r) continue;
-      live.set(device_id, { version: r.version, proc: r.proc });
-      closed += r.saved.trips.length;
-      await afterCommit(r.dev, r.out, r.saved.trips.length, r.saved.events);
+      try {
+        const r = await db.tx(async (c) => {
+          const dev = await device(c, device_id);
+          if (!dev) return null;
+          const { rows: st } = await c.query<{ batches: number; checkpoint_seq: number; open_trip: boolean }>(
+            'SELECT batches, checkpoint_seq, open_trip FROM device_state WHERE device_id = $1 FOR UPDATE',
+            [device_id],
+          );
+          const row = st[0];
+          if (!row?.open_trip) return null;
+          const proc = await processorAt(c, dev, row.batches + 1, row.checkpoint_seq);
+          const out = proc.tick(nowMs);
+          const saved = await saveOutputs(c, dev, out);
+          // A tick is not a raw batch and cannot be replayed: its effect is kept by a snapshot at once.
+          await saveState(c, device_id, row.batches, proc, true);
+          return { dev, out, saved, seq: row.batches, proc };
+        });
+        if (!r) continue;
+        live.set(device_id, { version: r.seq, proc: r.proc });
+        closed += r.saved.trips.length;
+        await afterCommit(r.dev, r.out, r.saved.trips.length, r.saved.events);
+      } catch (e) {
+        live.delete(device_id);
+        throw e;
+      }
     }
     return closed;
   }

@@ -23,7 +23,7 @@ async function capture(argv: string[]): Promise<{ code: number; out: string; err
 describe('openubi import-osm', () => {
   test('prints the summary and writes a network that loads back', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'openubi-osm-')), 'andorra.json');
-    const r = await capture([PBF, '--country', 'ad', '--out', file, '--json']);
+    const r = await capture([PBF, '--country', 'ad', '--out', file, '--json', '--no-store']);
     assert.equal(r.code, 0, r.err);
     const summary = JSON.parse(r.out);
     assert.equal(summary.network.edges, 2026);
@@ -38,7 +38,7 @@ describe('openubi import-osm', () => {
     const missing = await capture(['/nonexistent.osm.pbf']);
     assert.equal(missing.code, 2);
     assert.match(missing.err, /no such file/);
-    const country = await capture([PBF, '--country', 'Andorra']);
+    const country = await capture([PBF, '--country', 'Andorra', '--no-store']);
     assert.equal(country.code, 2);
     assert.match(country.err, /--country/);
     const notPbf = await capture([fileURLToPath(new URL('./import-osm.ts', import.meta.url))]);

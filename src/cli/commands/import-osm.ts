@@ -1,19 +1,27 @@
 // openubi import-osm: read an .osm.pbf extract into the road network, print its summary, optionally write
 // the compact network JSON (what the platform stores and loads at start).
 import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { COUNTRY_DEFAULTS, type ImportSummary, importOsmPbf } from '../../geo/index.ts';
+import { loadConfig } from '../../config/index.ts';
+import { saveRoadNetwork } from '../../store/index.ts';
 import { parseCommandArgs } from '../args.ts';
+import { withDatabase } from '../database.ts';
 
 export const summary =
   'load a road network from an .osm.pbf extract (roads, speed limits) and print its summary';
 
-const USAGE = `usage: openubi import-osm FILE.osm.pbf [--country CC] [--out FILE.json] [--json]
+const USAGE = `usage: openubi import-osm FILE.osm.pbf [--country CC] [--out FILE.json] [--json] [--no-store]
+
+Stores the network in the database (DATABASE_URL, or the embedded one) as the active road network the
+pipeline matches trips against for speed limits and road classes.
 
   --country CC   ISO country code whose legal default speed limits apply to roads without maxspeed
                  (tables for ${Object.keys(COUNTRY_DEFAULTS).join(', ')}; other codes get generic European values)
   --out FILE     write the compact network JSON there
   --json         print the summary as JSON instead of text
+  --no-store     do not store it in the database (just read, summarise, and --out)
 `;
 
 /** Where the command writes; tests pass their own. */
@@ -31,6 +39,7 @@ export async function runWith(argv: string[], io: CommandIo): Promise<number> {
     country: { type: 'string' },
     out: { type: 'string' },
     json: { type: 'boolean' },
+    'no-store': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (!parsed.ok) {
@@ -73,6 +82,23 @@ export async function runWith(argv: string[], io: CommandIo): Promise<number> {
   if (values.out) {
     await writeFile(values.out, JSON.stringify(result.network.toJSON()));
     io.stderr.write(`wrote ${values.out}\n`);
+  }
+  if (!values['no-store']) {
+    const loaded = loadConfig();
+    if (!loaded.ok) {
+      io.stderr.write(`openubi import-osm: ${loaded.errors.join('; ')}\n`);
+      return 2;
+    }
+    const id = await withDatabase(loaded.config, (db) =>
+      saveRoadNetwork(db, {
+        name: basename(file),
+        source: file,
+        country: result.summary.countryCode ?? null,
+        summary: result.summary,
+        network: result.network,
+      }),
+    );
+    io.stderr.write(`stored as road network ${id} (active)\n`);
   }
   io.stdout.write(
     values.json ? `${JSON.stringify(result.summary, null, 2)}\n` : formatSummary(result.summary, seconds),

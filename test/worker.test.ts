@@ -1,0 +1,130 @@
+// The worker on the real platform: stored trips and events equal an offline run of the same input, also when
+// the worker restarts mid-trip (snapshot + replay of raw batches).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { type Platform, startPlatform } from '../src/api/platform.ts';
+import { loadConfig } from '../src/config/index.ts';
+import { createLogger } from '../src/config/logger.ts';
+import type { SensorBatch } from '../src/domain/index.ts';
+import { createProcessor } from '../src/pipeline/index.ts';
+import { mountRotation, runAll, tripAround } from '../src/pipeline/testkit.ts';
+import { ensureTenant, registerDevice } from '../src/store/index.ts';
+import { pipelinePort } from '../src/worker/pipeline.ts';
+import { freshDatabase, pgTargets, type TestDatabase } from './support/env.ts';
+
+const target = pgTargets().targets[0]!;
+
+async function start(url: string): Promise<Platform> {
+  const c = loadConfig({
+    PORT: '0',
+    OSMAND_PORT: '0',
+    TELTONIKA_PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: url,
+  });
+  if (!c.ok) throw new Error(c.errors.join());
+  return startPlatform(c.config, createLogger(process.env.TEST_LOG ?? 'silent'), {
+    pipeline: pipelinePort(),
+  });
+}
+
+function drive(deviceId: string, startMs: number): SensorBatch[] {
+  const opts = {
+    deviceId,
+    startMs,
+    frame: 'device' as const,
+    mount: mountRotation(35, 10, -5),
+    seed: 7,
+  };
+  const first = tripAround([{ durationS: 2, accelMps2: -4.5 }, { durationS: 20 }], opts);
+  const lastT = Math.max(...first.flatMap((b) => b.gps?.t ?? []));
+  const second = tripAround([{ durationS: 3, accelMps2: 3.8 }, { durationS: 20 }], {
+    ...opts,
+    startMs: lastT + 60_000,
+  });
+  // Each synthetic drive numbers its batches from 0: make the second drive's ids its own.
+  return [...first, ...second.map((b) => ({ ...b, batchId: `second-${b.batchId}` }))];
+}
+
+async function send(p: Platform, token: string, batches: SensorBatch[]): Promise<void> {
+  for (let i = 0; i < batches.length; i += 25) {
+    const body = batches
+      .slice(i, i + 25)
+      .map(({ source: _s, receivedAtMs: _r, ...wire }) => JSON.stringify(wire))
+      .join('\n');
+    const res = await fetch(`${p.url}/v1/ingest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${token}` },
+      body,
+    });
+    assert.equal(res.status, 202, await res.text());
+  }
+}
+
+async function drained(p: Platform, n: number): Promise<void> {
+  for (let i = 0; i < 2400; i++) {
+    const { rows } = await p.db.query<{ n: number }>('SELECT count(*)::int AS n FROM processed_batches');
+    if (rows[0]!.n >= n) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the worker did not process every batch');
+}
+
+async function stored(p: Platform, deviceId: string) {
+  const trips = await p.db.query<{ id: string; distance_m: number }>(
+    'SELECT id, distance_m FROM trips WHERE device_id = $1 ORDER BY id',
+    [deviceId],
+  );
+  const events = await p.db.query<{ id: string }>('SELECT id FROM events WHERE device_id = $1 ORDER BY id', [
+    deviceId,
+  ]);
+  return { trips: trips.rows.map((r) => r.id), events: events.rows.map((r) => r.id) };
+}
+
+describe(`worker (${target.name} PostgreSQL)`, () => {
+  let tdb: TestDatabase;
+  before(async () => {
+    tdb = await freshDatabase(target);
+  });
+  after(async () => tdb.drop());
+
+  test('stores the trips and events an offline run finds, and survives a restart mid-trip', async () => {
+    let p = await start(tdb.url);
+    try {
+      await ensureTenant(p.db, 'default', 'Default');
+      const dev = await registerDevice(p.db, { tenantId: 'default', kind: 'phone', id: 'phone-w1' });
+      const batches = drive(dev.id, Date.now() - 3 * 3_600_000);
+      const proc = createProcessor(dev.id);
+      const offline = runAll(proc, batches, false);
+      const closeAt = Date.now();
+      const closed = proc.tick(closeAt);
+      offline.trips.push(...closed.trips);
+      offline.events.push(...closed.events);
+      assert.equal(offline.trips.length, 2, 'the synthetic drive should make two trips');
+      assert.ok(offline.events.some((e) => e.kind === 'harsh_braking'));
+
+      // A third of the way into the first trip, the platform stops; a new one (empty caches) takes over.
+      const cut = Math.floor(batches.length / 6);
+      await send(p, dev.token, batches.slice(0, cut));
+      await drained(p, cut);
+      await p.stop();
+      p = await start(tdb.url);
+      await send(p, dev.token, batches.slice(cut));
+      await drained(p, batches.length);
+      // The second trip ends in a parked phone that goes silent: the idle sweep closes it.
+      assert.equal((await stored(p, dev.id)).trips.length, 1);
+      assert.equal(await p.worker!.sweepIdle(closeAt, 0), 1);
+
+      const got = await stored(p, dev.id);
+      assert.deepEqual(got.trips, offline.trips.map((t) => t.id).sort());
+      assert.deepEqual(got.events, offline.events.map((e) => e.id).sort());
+      const { rows } = await p.db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM raw_batches WHERE device_id = 'phone-w1'",
+      );
+      assert.equal(rows[0]!.n, batches.length);
+    } finally {
+      await p.stop();
+    }
+  });
+});
