@@ -27,6 +27,7 @@ import {
 } from '../store/index.ts';
 import { type PipelinePort, startWorker, type Worker } from '../worker/index.ts';
 import { buildApp } from './app.ts';
+import { fillDemo } from './demo.ts';
 
 export interface Platform {
   url: string;
@@ -154,6 +155,17 @@ export async function startPlatform(
     'OpenUBI is up',
   );
 
+  const demoAbort = new AbortController();
+  if (config.demo && gateway) {
+    const base = address.replace('0.0.0.0', '127.0.0.1');
+    fillDemo(db, base, logger, {
+      drivers: config.demoDrivers,
+      days: config.demoDays,
+      seed: 'openubi-demo',
+      signal: demoAbort.signal,
+    }).catch((e) => logger.error({ err: (e as Error).message }, 'demo: could not start'));
+  }
+
   let stopping: Promise<void> | null = null;
   return {
     url: address.replace('0.0.0.0', '127.0.0.1'),
@@ -171,6 +183,7 @@ export async function startPlatform(
     stop() {
       stopping ??= (async () => {
         clearInterval(maintenanceTimer);
+        demoAbort.abort();
         // Stop taking data first; in-flight requests and frames finish and become durable before the bus closes.
         await Promise.all([app.close(), teltonika?.close(), osmand?.close()]);
         await worker?.stop();

@@ -24,6 +24,8 @@ export interface Config {
   readonly workerConcurrency: number;
   readonly logLevel: string;
   readonly demo: boolean;
+  readonly demoDrivers: number;
+  readonly demoDays: number;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -91,6 +93,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 4, 1, 256, errors),
     logLevel,
     demo: env.DEMO === '1' || env.DEMO === 'true',
+    demoDrivers: int(env, 'DEMO_DRIVERS', 20, 1, 100_000, errors),
+    demoDays: int(env, 'DEMO_DAYS', 7, 1, 3650, errors),
     ...overrides,
   };
   if (errors.length > 0) return { ok: false, errors };
@@ -114,4 +118,11 @@ export const CONFIG_DOC: ReadonlyArray<[string, string, string]> = [
   ['BUS_PARTITIONS', '16', 'bus partitions (devices are hashed onto them; order holds within a device)'],
   ['WORKER_CONCURRENCY', '4', 'partitions a worker processes at once'],
   ['LOG_LEVEL', 'info', 'pino level'],
+  ['DEMO_DRIVERS', '20', 'drivers in the demo fleet (start --demo, empty database only)'],
+  ['DEMO_DAYS', '7', 'days of driving the demo fleet simulates, up to today'],
+  [
+    'DEMO_OSM_FILE',
+    '../shared/data/osm/andorra.osm.pbf',
+    'road network the demo imports when none is stored',
+  ],
 ];

@@ -50,8 +50,9 @@ export async function saveRoadNetwork(
       await c.query(
         `INSERT INTO road_edges (network_id, edge_id, way_id, road_class, name, oneway, speed_limit_kmh,
                                  speed_limit_source, length_m, bbox)
-         SELECT $1, * FROM unnest($2::int[], $3::bigint[], $4::text[], $5::text[], $6::bool[], $7::real[],
-                                  $8::text[], $9::real[], $10::box[])`,
+         SELECT $1, e, w, c, n, o, l, s, len, b::box
+           FROM unnest($2::int[], $3::bigint[], $4::text[], $5::text[], $6::bool[], $7::real[], $8::text[],
+                       $9::real[], $10::text[]) AS u(e, w, c, n, o, l, s, len, b)`,
         [
           id,
           part.map((e) => e.id),
