@@ -1,6 +1,7 @@
 // The pipeline's public face: a per-device streaming processor (pure; the worker feeds it and checkpoints it).
 import type { SensorBatch } from '../domain/index.ts';
 import { type PipelineConfig, resolveConfig } from './config.ts';
+import { newOrientState } from './orientation.ts';
 import { Engine } from './processor.ts';
 import { newProcessorState, type ProcessorState } from './state.ts';
 import type { LiveTripView, PipelineDeps, PipelineOutput } from './types.ts';
@@ -98,5 +99,7 @@ export function restoreProcessor(snapshot: ProcessorSnapshot, deps: PipelineDeps
   }
   const state = JSON.parse(JSON.stringify(snapshot.state)) as ProcessorState;
   state.config = { ...resolveConfig(state.config) };
+  // Fields added since the snapshot was taken start from their initial values.
+  state.orient = { ...newOrientState(), ...state.orient };
   return new Processor(new Engine(state, deps));
 }

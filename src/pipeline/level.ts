@@ -6,7 +6,10 @@ import type { OrientState } from './orientation.ts';
 /** Beyond this distance from the gravity estimate, a sample is the car accelerating, not gravity. */
 const GRAVITY_GATE_MPS2 = 0.6;
 
-/** Updates the gravity estimate with one sample (propagated by the gyroscope, averaged while calm). */
+/**
+ * Updates the gravity estimate with one sample (propagated by the gyroscope, averaged while calm). `trust`
+ * (0–1) weighs the sample when GPS says whether the car accelerates; null: judge by the distance from it.
+ */
 export function levelDevice(
   o: OrientState,
   cfg: PipelineConfig,
@@ -17,6 +20,7 @@ export function levelDevice(
   gy: number,
   gz: number,
   dtS: number,
+  trust: number | null = null,
 ): void {
   const g = o.g;
   if (dtS > 0) {
@@ -35,7 +39,11 @@ export function levelDevice(
   const ddx = ax - g[0];
   const ddy = ay - g[1];
   const ddz = az - g[2];
-  if (o.level && ddx * ddx + ddy * ddy + ddz * ddz > GRAVITY_GATE_MPS2 * GRAVITY_GATE_MPS2) k *= 0.02;
+  if (o.level) {
+    if (trust !== null) k *= trust;
+    else if (ddx * ddx + ddy * ddy + ddz * ddz > GRAVITY_GATE_MPS2 * GRAVITY_GATE_MPS2) k *= 0.02;
+  }
+  if (o.level && trust === 1 && dtS > 0) learnBias(o, ddx, ddy, ddz, dtS, tau);
   g[0] += (ax - g[0]) * k;
   g[1] += (ay - g[1]) * k;
   g[2] += (az - g[2]) * k;
@@ -43,6 +51,26 @@ export function levelDevice(
     o.level = true;
     updateBasis(o);
   }
+}
+
+/** Time constant of the gyroscope-bias integral (tilt part), s. */
+const BIAS_TAU_S = 60;
+
+/**
+ * A residual gyroscope bias δ makes the estimate lag the accelerometer by a steady (a − g) = −τ·g × δ, however
+ * well the rest works (0.004 rad/s × 20 s ≈ 5° of tilt, 0.08 g of phantom acceleration). So the bias
+ * perpendicular to gravity, δ⊥ = g × (a − g) / (τ·|g|²), is integrated from the moments the accelerometer is
+ * known to read gravity (the integral term of Mahony's complementary filter).
+ */
+function learnBias(o: OrientState, ex: number, ey: number, ez: number, dtS: number, tauS: number): void {
+  const g = o.g;
+  const g2 = g[0] * g[0] + g[1] * g[1] + g[2] * g[2];
+  if (g2 < 1) return;
+  const kb = dtS / (BIAS_TAU_S * tauS * g2);
+  const b = o.gyroB;
+  b[0] += (g[1] * ez - g[2] * ey) * kb;
+  b[1] += (g[2] * ex - g[0] * ez) * kb;
+  b[2] += (g[0] * ey - g[1] * ex) * kb;
 }
 
 export function updateBasis(o: OrientState): void {

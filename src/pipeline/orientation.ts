@@ -32,6 +32,14 @@ export interface OrientState {
   /** Earth frame: integrated yaw (rad) and gyro z bias (rad/s). */
   psi: number;
   gyroBias: number;
+  /** Device frame: gyroscope bias per axis (rad/s), learnt in calm seconds; propagating gravity with a biased
+   *  gyroscope tilts the estimate by the bias (0.2°/s on a cheap phone) until braking looks like gravity. */
+  gyroB: [number, number, number];
+  /** Sums of the raw device-frame gyroscope and accelerometer over the current one-second window, and of the
+   *  squared bias-corrected rotation rate (a phone turning in the hand can keep |a| steady and yaw small). */
+  winDev: [number, number, number, number, number, number, number];
+  /** Speed change of the last GPS second (m/s²), or null: tells when the car is not accelerating. */
+  gpsDvdt: number | null;
   /** 100 ms blocks feeding the forward estimator. */
   blkT: number;
   blkN: number;
@@ -75,6 +83,9 @@ export function newOrientState(): OrientState {
     refAxis: -1,
     psi: 0,
     gyroBias: 0,
+    gyroB: [0, 0, 0],
+    winDev: [0, 0, 0, 0, 0, 0, 0],
+    gpsDvdt: null,
     blkT: 0,
     blkN: 0,
     blkHx: 0,
@@ -150,15 +161,27 @@ export function orientSample(
     hy = -ax * s + ay * c;
     vert = az - G_MPS2;
   } else {
-    levelDevice(o, cfg, ax, ay, az, gx, gy, gz, dtS);
+    const b = o.gyroB;
+    const wx = gx - b[0];
+    const wy = gy - b[1];
+    const wz = gz - b[2];
+    levelDevice(o, cfg, ax, ay, az, wx, wy, wz, dtS, gravityTrust(o, speedMps));
     const { up, e1, e2 } = o;
-    yaw = gx * up[0] + gy * up[1] + gz * up[2];
+    yaw = wx * up[0] + wy * up[1] + wz * up[2];
+    const w = o.winDev;
+    w[0] += gx;
+    w[1] += gy;
+    w[2] += gz;
+    w[3] += ax;
+    w[4] += ay;
+    w[5] += az;
+    w[6] += wx * wx + wy * wy + wz * wz;
     vert = ax * up[0] + ay * up[1] + az * up[2] - G_MPS2;
     hx = ax * e1[0] + ay * e1[1] + az * e1[2];
     hy = ax * e2[0] + ay * e2[1] + az * e2[2];
   }
   block(o, cfg, t, hx, hy, yaw, speedMps);
-  window(o, cfg, t, ax, ay, az, yaw);
+  window(o, cfg, t, ax, ay, az, yaw, speedMps);
   o.yawS += (yaw - o.yawS) * Math.min(1, dtS / YAW_TAU_S);
   const f = o.fwd;
   OUT.hx = hx;
@@ -245,6 +268,7 @@ function window(
   ay: number,
   az: number,
   yaw: number,
+  speedMps: number | null = null,
 ): void {
   if (o.winN === 0) o.winT = t;
   const m = Math.sqrt(ax * ax + ay * ay + az * az);
@@ -262,11 +286,49 @@ function window(
   o.windowActive = std > cfg.imuMotionStdMps2;
   // Calm means not rotating: what the gyro reads then is its bias.
   if (o.calm && o.frame === 'earth') o.gyroBias += (o.winYawS / n - o.gyroBias) * 0.2;
+  if (o.frame === 'device') calmDevice(o, n, speedMps);
   o.winN = 0;
   o.winS = 0;
   o.winSS = 0;
   o.winYaw = 0;
   o.winYawS = 0;
+}
+
+/**
+ * A calm second in the device frame: the phone is not rotating, so the gyroscope reads its bias; and when the
+ * vehicle is also stopped (GPS, or no GPS to say otherwise), the accelerometer reads gravity alone — the one
+ * moment the gravity estimate can be corrected however far it has drifted (the gate in level.ts would
+ * otherwise take a drifted estimate's error for the car accelerating, for ever).
+ */
+/** Below this known vehicle acceleration (GPS speed change, speed × yaw rate) the accelerometer is gravity. */
+const QUASI_STATIC_MPS2 = 0.3;
+
+/**
+ * How much a sample may teach the gravity estimate: with fresh GPS, fully while the car is known not to be
+ * accelerating (speed steady, not turning) and hardly at all otherwise; without GPS, null (level.ts then
+ * judges by the distance from the estimate, which cannot tell a drifted estimate from a braking car).
+ */
+function gravityTrust(o: OrientState, speedMps: number | null): number | null {
+  if (speedMps === null || o.gpsDvdt === null) return null;
+  const steady = Math.abs(o.gpsDvdt) < QUASI_STATIC_MPS2 && Math.abs(o.yawS) * speedMps < QUASI_STATIC_MPS2;
+  return steady ? 1 : 0.02;
+}
+
+/** RMS rotation rate (after the bias) below which the phone is still: bias + noise of phone gyroscopes. */
+const STILL_GYRO_RPS = 0.03;
+
+function calmDevice(o: OrientState, n: number, speedMps: number | null): void {
+  const w = o.winDev;
+  if (o.calm && w[6]! / n < STILL_GYRO_RPS * STILL_GYRO_RPS) {
+    const b = o.gyroB;
+    for (let k = 0; k < 3; k++) b[k] = b[k]! + (w[k]! / n - b[k]!) * 0.3;
+    if (o.level && (speedMps === null || speedMps < 0.5)) {
+      const g = o.g;
+      for (let k = 0; k < 3; k++) g[k] = g[k]! + (w[k + 3]! / n - g[k]!) * 0.5;
+      updateBasis(o);
+    }
+  }
+  w.fill(0);
 }
 
 /** Feeds the speed change of the last GPS second to the forward estimator, with that second's acceleration. */
@@ -276,6 +338,7 @@ export function orientGps(
   earthCourseDeg: number | null,
   speedMps: number,
 ): void {
+  o.gpsDvdt = dvdtMps2;
   if (o.secN > 0 && dvdtMps2 !== null && o.level)
     observeSpeedChange(o.fwd, o.secHx / o.secN, o.secHy / o.secN, dvdtMps2);
   o.secHx = 0;

@@ -45,6 +45,12 @@ export interface ReorderState {
   /** Index of the next unreleased sample in imu[0]. */
   imuHead: number;
   recentBatchIds: string[];
+  /**
+   * Content signature of each recent batch (same index as recentBatchIds): a batch is a redelivery only when
+   * both match, because batch ids are not unique forever (sequence counters restart with the app, recorded
+   * files are concatenated). Absent in snapshots taken before it existed (null entries then): the id alone decides.
+   */
+  recentBatchSigs?: (string | null)[];
   dropped: { late: number; duplicate: number; invalidTime: number; duplicateBatches: number };
 }
 
@@ -60,6 +66,7 @@ export function newReorderState(): ReorderState {
     imu: [],
     imuHead: 0,
     recentBatchIds: [],
+    recentBatchSigs: [],
     dropped: { late: 0, duplicate: 0, invalidTime: 0, duplicateBatches: 0 },
   };
 }
@@ -112,14 +119,53 @@ function insertSorted<T extends { t: number }>(s: ReorderState, arr: T[], item: 
   arr.splice(i, 0, item);
 }
 
-/** Adds a batch; returns false when the batch id was seen recently (a redelivery). */
+/** What identifies a batch's content cheaply: sample counts and first / last times of each section. */
+export function batchSignature(b: SensorBatch): string {
+  const g = b.gps?.t ?? [];
+  const i = b.imu?.t ?? [];
+  const p = b.phone ?? [];
+  const d = b.deviceEvents ?? [];
+  return [
+    g.length,
+    g[0],
+    g[g.length - 1],
+    i.length,
+    i[0],
+    i[i.length - 1],
+    p.length,
+    p[0]?.t,
+    d.length,
+    d[0]?.t,
+  ]
+    .map((x) => x ?? '')
+    .join(',');
+}
+
+function seenRecently(s: ReorderState, id: string, sig: string): boolean {
+  const ids = s.recentBatchIds;
+  for (let k = ids.length - 1; k >= 0; k--) {
+    if (ids[k] !== id) continue;
+    const old = s.recentBatchSigs?.[k];
+    if (old == null || old === sig) return true;
+  }
+  return false;
+}
+
+/** Adds a batch; returns false when the same batch (id and content) was seen recently (a redelivery). */
 export function ingestBatch(s: ReorderState, cfg: PipelineConfig, b: SensorBatch): boolean {
-  if (s.recentBatchIds.includes(b.batchId)) {
+  const sig = batchSignature(b);
+  if (seenRecently(s, b.batchId, sig)) {
     s.dropped.duplicateBatches++;
     return false;
   }
+  // A legacy snapshot's ids have no signature: they keep matching by id until they leave the window.
+  const sigs = (s.recentBatchSigs ??= s.recentBatchIds.map(() => null));
   s.recentBatchIds.push(b.batchId);
-  if (s.recentBatchIds.length > RECENT_BATCHES) s.recentBatchIds.shift();
+  sigs.push(sig);
+  if (s.recentBatchIds.length > RECENT_BATCHES) {
+    s.recentBatchIds.shift();
+    sigs.shift();
+  }
 
   const newest = newestSampleMs(b);
   // Device clocks that run ahead of the gateway are pulled back; a late delivery is normal and left alone.

@@ -3,9 +3,10 @@
 //
 // Rules (documented in docs/simulator.md):
 // - harsh braking: longitudinal deceleration ≥ 0.35 g sustained ≥ 0.5 s
-// - harsh acceleration: longitudinal acceleration ≥ 0.30 g sustained ≥ 0.5 s
+// - harsh acceleration: longitudinal acceleration ≥ 0.35 g sustained ≥ 0.5 s (the pipeline default, issue 4)
 // - harsh cornering: |lateral acceleration| ≥ 0.40 g sustained ≥ 0.5 s
-// - speeding: speed > 1.10 × posted limit sustained ≥ 5 s
+// - speeding span: speed ≥ posted limit + 10 km/h sustained ≥ 15 s (the pipeline's speeding event, issue 4)
+// - time speeding (portfolio summary, secondsOverThreshold): speed > 1.10 × posted limit, any duration
 // A run of k samples at 10 Hz lasts k × 0.1 s (each sample stands for its tenth of a second).
 import { G_MPS2 } from '../domain/units.ts';
 import type { Trace } from './dynamics.ts';
@@ -13,11 +14,14 @@ import { sampleAt, type Track } from './track.ts';
 
 export const TRUTH_RULES = {
   harshBrakingMps2: 0.35 * G_MPS2,
-  harshAccelerationMps2: 0.3 * G_MPS2,
+  harshAccelerationMps2: 0.35 * G_MPS2,
   harshCorneringMps2: 0.4 * G_MPS2,
   harshMinDurationMs: 500,
+  /** Portfolio summary only (share of time over 1.1 × the limit, in the claim model). */
   speedingRatio: 1.1,
-  speedingMinDurationMs: 5000,
+  /** Speeding spans (events): at least this far over the limit for at least speedingMinDurationMs. */
+  speedingOverKmh: 10,
+  speedingMinDurationMs: 15_000,
 } as const;
 
 export type HarshKind = 'harsh_braking' | 'harsh_acceleration' | 'harsh_cornering';
@@ -102,7 +106,7 @@ export function speedingSpans(trace: Trace, track: Track, t0Ms: number): Speedin
     if (i < trace.n) {
       const k = Math.min(track.n - 1, Math.max(0, Math.floor(trace.sM[i]! / track.dsM)));
       limit = track.speedLimitMps[k]!;
-      if (v > TRUTH_RULES.speedingRatio * limit) over = v - limit;
+      if (v >= limit + TRUTH_RULES.speedingOverKmh / 3.6) over = v - limit;
     }
     if (over > Number.NEGATIVE_INFINITY) {
       if (start < 0) {
