@@ -11,6 +11,7 @@ import { ensureTenant, loadActiveRoadNetwork, registerDevice, saveRoadNetwork } 
 export const DEMO_TENANT = 'demo';
 const DEFAULT_OSM = fileURLToPath(new URL('../../../shared/data/osm/andorra.osm.pbf', import.meta.url));
 const DAY_MS = 86_400_000;
+const demoOsmFile = (): string => process.env.DEMO_OSM_FILE ?? DEFAULT_OSM;
 
 export interface DemoOptions {
   drivers: number;
@@ -22,7 +23,12 @@ export interface DemoOptions {
   signal?: AbortSignal;
 }
 
-async function roadNetwork(db: Db, osmFile: string, logger: Logger): Promise<RoadNetwork | null> {
+/** The stored road network, importing the demo extract first when none is stored (and the file exists). */
+export async function ensureRoadNetwork(
+  db: Db,
+  logger: Logger,
+  osmFile = demoOsmFile(),
+): Promise<RoadNetwork | null> {
   const stored = await loadActiveRoadNetwork(db);
   if (stored) return stored.network;
   if (!existsSync(osmFile)) {
@@ -50,7 +56,7 @@ export async function fillDemo(
     logger.info('demo: the database already has devices; not adding a demo fleet');
     return { started: false, done: Promise.resolve() };
   }
-  const net = await roadNetwork(db, opts.osmFile ?? process.env.DEMO_OSM_FILE ?? DEFAULT_OSM, logger);
+  const net = await ensureRoadNetwork(db, logger, opts.osmFile ?? demoOsmFile());
   if (!net) return { started: false, done: Promise.resolve() };
 
   // The fleet drives the last `days` days up to today, so its trips look current.

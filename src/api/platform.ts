@@ -22,12 +22,14 @@ import {
   type EmbeddedDatabase,
   ensureRawPartitions,
   findDeviceByExternalId,
+  loadActiveRoadNetwork,
   migrate,
   startEmbeddedPostgres,
 } from '../store/index.ts';
 import { type PipelinePort, startWorker, type Worker } from '../worker/index.ts';
+import { pipelinePort, speedLimitsFrom } from '../worker/pipeline.ts';
 import { buildApp } from './app.ts';
-import { fillDemo } from './demo.ts';
+import { ensureRoadNetwork, fillDemo } from './demo.ts';
 
 export interface Platform {
   url: string;
@@ -47,7 +49,7 @@ export interface Platform {
 }
 
 export interface PlatformOptions {
-  /** The pipeline the worker runs; required when the worker role is on. */
+  /** The pipeline the worker runs; default: src/pipeline with speed limits from the stored road network. */
   pipeline?: PipelinePort;
 }
 
@@ -133,15 +135,23 @@ export async function startPlatform(
 
   let worker: Worker | null = null;
   if (config.roles.has('worker')) {
-    if (!opts.pipeline) throw new Error('the worker role needs a pipeline');
-    worker = startWorker({
-      db,
-      bus,
-      pipeline: opts.pipeline,
-      logger,
-      metrics,
-      concurrency: config.workerConcurrency,
-    });
+    let pipeline = opts.pipeline;
+    if (!pipeline) {
+      // The demo drives the Andorra network: import it before the worker starts so its trips get limits.
+      if (config.demo) await ensureRoadNetwork(db, logger);
+      const roads = await loadActiveRoadNetwork(db);
+      if (roads) {
+        logger.info(
+          { network: roads.info.name, edges: roads.network.edges.length },
+          'speed limits from the road network',
+        );
+      } else
+        logger.warn(
+          'no road network stored: trips get no speed limits or road classes (openubi import-osm FILE)',
+        );
+      pipeline = pipelinePort(roads ? { speedLimits: speedLimitsFrom(roads.network) } : {});
+    }
+    worker = startWorker({ db, bus, pipeline, logger, metrics, concurrency: config.workerConcurrency });
   }
 
   const address = await app.listen({ port: config.port, host: config.host });

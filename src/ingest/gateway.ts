@@ -2,7 +2,10 @@
 import type { Bus } from '../bus/index.ts';
 import { type SensorBatch, sampleCount } from '../domain/index.ts';
 import type { PlatformMetrics } from '../ops/metrics.ts';
-import { batchMessageId, encodeBatch } from './codec.ts';
+import { batchMessageId, encodeBatch, encodeRaw } from './codec.ts';
+
+/** A batch with, when the gateway has it, the exact JSON text it arrived as (saves re-serialising). */
+export type IncomingBatch = SensorBatch & { rawJson?: string };
 
 export const INGEST_TOPIC = 'ingest';
 
@@ -17,7 +20,7 @@ export type AcceptResult =
   | { ok: false; error: { code: 'overloaded' | 'unavailable'; message: string; retryAfterS: number } };
 
 export interface Gateway {
-  accept(batches: SensorBatch[]): Promise<AcceptResult>;
+  accept(batches: IncomingBatch[]): Promise<AcceptResult>;
   readonly pendingBatches: number;
 }
 

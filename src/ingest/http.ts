@@ -1,9 +1,9 @@
 // POST /v1/ingest (DESIGN §3): JSON or NDJSON, device bearer token, all-or-nothing per request, 202 once durable.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { IngestBatchV1, SensorBatch } from '../domain/index.ts';
+import type { IngestBatchV1 } from '../domain/index.ts';
 import type { PlatformMetrics } from '../ops/metrics.ts';
 import type { DeviceRecord } from '../store/devices.ts';
-import type { Gateway } from './gateway.ts';
+import type { Gateway, IncomingBatch } from './gateway.ts';
 import { toSensorBatch, validateV1 } from './v1.ts';
 
 export interface IngestRouteDeps {
@@ -27,37 +27,36 @@ function problem(reply: FastifyReply, p: Problem): FastifyReply {
     });
 }
 
-/** Parses the body into raw batch values; NDJSON errors name the line. */
-function bodyValues(req: FastifyRequest): { ok: true; values: unknown[] } | { ok: false; p: Problem } {
-  const body = req.body;
-  if (typeof body === 'string') {
-    const values: unknown[] = [];
-    const lines = body.split('\n');
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!.trim();
-      if (line === '') continue;
-      try {
-        values.push(JSON.parse(line));
-      } catch (e) {
-        return {
-          ok: false,
-          p: {
-            status: 400,
-            code: 'malformed_json',
-            message: `line ${i + 1}: ${(e as Error).message}`,
-            field: `line ${i + 1}`,
-          },
-        };
-      }
+/** Parses the body (kept as text by this scope's parsers) into values with their JSON text; errors name the line. */
+function bodyValues(
+  req: FastifyRequest,
+): { ok: true; values: Array<[unknown, string]> } | { ok: false; p: Problem } {
+  const body = typeof req.body === 'string' ? req.body : '';
+  const ndjson = (req.headers['content-type'] ?? '').startsWith('application/x-ndjson');
+  const lines = ndjson ? body.split('\n') : [body];
+  const values: Array<[unknown, string]> = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === '') continue;
+    try {
+      values.push([JSON.parse(line), line]);
+    } catch (e) {
+      const where = ndjson ? `line ${i + 1}` : 'body';
+      return {
+        ok: false,
+        p: {
+          status: 400,
+          code: 'malformed_json',
+          message: `${where}: ${(e as Error).message}`,
+          field: where,
+        },
+      };
     }
-    if (values.length === 0)
-      return { ok: false, p: { status: 400, code: 'empty_body', message: 'no batch in the body' } };
-    return { ok: true, values };
   }
-  if (body === undefined || body === null) {
+  if (values.length === 0) {
     return { ok: false, p: { status: 400, code: 'empty_body', message: 'no batch in the body' } };
   }
-  return { ok: true, values: [body] };
+  return { ok: true, values };
 }
 
 async function authenticateRequest(
@@ -84,16 +83,17 @@ async function authenticateRequest(
 async function parseRequest(
   req: FastifyRequest,
   deps: IngestRouteDeps,
-): Promise<{ ok: true; batches: SensorBatch[] } | { ok: false; p: Problem }> {
+): Promise<{ ok: true; batches: IncomingBatch[] } | { ok: false; p: Problem }> {
   const auth = await authenticateRequest(req, deps);
   if (!auth.ok) return auth;
   const parsed = bodyValues(req);
   if (!parsed.ok) return parsed;
   const now = Date.now();
-  const batches: SensorBatch[] = [];
+  const batches: IncomingBatch[] = [];
   for (let i = 0; i < parsed.values.length; i++) {
     const where = parsed.values.length > 1 ? `batch ${i + 1}: ` : '';
-    const r = validateV1(parsed.values[i], now);
+    const [value, rawJson] = parsed.values[i]!;
+    const r = validateV1(value, now);
     if (!r.ok) {
       return {
         ok: false,
@@ -112,44 +112,49 @@ async function parseRequest(
         },
       };
     }
-    batches.push(toSensorBatch(b, now));
+    batches.push({ ...toSensorBatch(b, now), rawJson });
   }
   return { ok: true, batches };
 }
 
-export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps): void {
-  // NDJSON arrives as one string; JSON.parse per line is the fastest parser there is.
-  app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, (_req, body, done) =>
-    done(null, body),
-  );
+export function registerIngestRoutes(root: FastifyInstance, deps: IngestRouteDeps): void {
+  // An encapsulated scope: its parsers keep bodies as text (the batch's own JSON is what goes on the bus),
+  // without changing how the rest of the API parses JSON.
+  root.register(async (app) => {
+    const asText = (_req: unknown, body: string | Buffer, done: (e: Error | null, v?: unknown) => void) =>
+      done(null, body);
+    app.removeContentTypeParser('application/json');
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, asText);
+    app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, asText);
 
-  app.post('/v1/ingest', async (req, reply) => {
-    const r = await parseRequest(req, deps);
-    if (!r.ok) {
-      deps.metrics.rejects.inc({ reason: r.p.code });
-      return problem(reply, r.p);
-    }
-    const res = await deps.gateway.accept(r.batches);
-    if (!res.ok) {
-      reply.header('Retry-After', String(res.error.retryAfterS));
-      return problem(reply, {
-        status: res.error.code === 'overloaded' ? 429 : 503,
-        code: res.error.code,
-        message: res.error.message,
-      });
-    }
-    const body: Record<string, unknown> = { accepted: res.accepted, duplicate: res.duplicate };
-    if (r.batches.length > 1) body.batches = res.batches;
-    return reply.code(202).send(body);
-  });
+    app.post('/v1/ingest', async (req, reply) => {
+      const r = await parseRequest(req, deps);
+      if (!r.ok) {
+        deps.metrics.rejects.inc({ reason: r.p.code });
+        return problem(reply, r.p);
+      }
+      const res = await deps.gateway.accept(r.batches);
+      if (!res.ok) {
+        reply.header('Retry-After', String(res.error.retryAfterS));
+        return problem(reply, {
+          status: res.error.code === 'overloaded' ? 429 : 503,
+          code: res.error.code,
+          message: res.error.message,
+        });
+      }
+      const body: Record<string, unknown> = { accepted: res.accepted, duplicate: res.duplicate };
+      if (r.batches.length > 1) body.batches = res.batches;
+      return reply.code(202).send(body);
+    });
 
-  // Same parsing, authentication and validation, nothing stored: for SDK developers, and the ingest ceiling benchmark.
-  app.post('/v1/ingest/dry-run', async (req, reply) => {
-    const r = await parseRequest(req, deps);
-    if (!r.ok) return problem(reply, r.p);
-    let accepted = 0;
-    for (const b of r.batches)
-      accepted += (b.gps?.t.length ?? 0) + (b.imu?.t.length ?? 0) + (b.phone?.length ?? 0);
-    return reply.code(200).send({ valid: true, batches: r.batches.length, samples: accepted });
+    // Same parsing, authentication and validation, nothing stored: for SDK developers, and the ingest ceiling benchmark.
+    app.post('/v1/ingest/dry-run', async (req, reply) => {
+      const r = await parseRequest(req, deps);
+      if (!r.ok) return problem(reply, r.p);
+      let accepted = 0;
+      for (const b of r.batches)
+        accepted += (b.gps?.t.length ?? 0) + (b.imu?.t.length ?? 0) + (b.phone?.length ?? 0);
+      return reply.code(200).send({ valid: true, batches: r.batches.length, samples: accepted });
+    });
   });
 }

@@ -1,7 +1,6 @@
 import { startPlatform } from '../../api/platform.ts';
 import { CONFIG_DOC, loadConfig } from '../../config/index.ts';
 import { createLogger } from '../../config/logger.ts';
-import { pipelinePort } from '../../worker/pipeline.ts';
 import { parseCommandArgs } from '../args.ts';
 
 export const summary =
@@ -44,7 +43,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const config = loaded.config;
   const logger = createLogger(config.logLevel);
-  const platform = await startPlatform(config, logger, { pipeline: pipelinePort() });
+  const platform = await startPlatform(config, logger);
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string): void => {
       logger.info({ signal }, 'shutting down: finishing in-flight batches');
