@@ -29,7 +29,9 @@ describe('demo fleet', () => {
       let trips: Array<{ features: { speedLimitsAvailable: boolean } }> = [];
       for (let i = 0; i < 1200 && trips.length === 0; i++) {
         await new Promise((r) => setTimeout(r, 100));
-        trips = (await p.db.query('SELECT features FROM trips')).rows;
+        trips = (
+          await p.db.query<{ features: { speedLimitsAvailable: boolean } }>('SELECT features FROM trips')
+        ).rows;
       }
       assert.ok(trips.length > 0, 'no demo trip within two minutes');
       assert.equal(trips[0]!.features.speedLimitsAvailable, true);

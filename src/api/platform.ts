@@ -23,12 +23,15 @@ import {
   ensureRawPartitions,
   findDeviceByExternalId,
   loadActiveRoadNetwork,
+  randomSecret,
+  settingOrCreate,
   migrate,
   startEmbeddedPostgres,
 } from '../store/index.ts';
 import { type PipelinePort, startWorker, type Worker } from '../worker/index.ts';
 import { pipelinePort, speedLimitsFrom } from '../worker/pipeline.ts';
 import { buildApp } from './app.ts';
+import { ensureAdmin, registerV1Routes } from './v1/index.ts';
 import { ensureRoadNetwork, fillDemo } from './demo.ts';
 
 export interface Platform {
@@ -131,6 +134,19 @@ export async function startPlatform(
     osmand = createOsmAndServer({ directory, sink, logger: logger.child({ protocol: 'osmand' }) });
     await teltonika.listen(config.teltonikaPort, config.host);
     await osmand.listen(config.osmandPort, config.host);
+  }
+
+  if (config.roles.has('api')) {
+    const jwtSecret = config.jwtSecret ?? (await settingOrCreate(db, 'jwt_secret', randomSecret));
+    registerV1Routes(app, { db, logger, jwtSecret });
+    if (config.adminEmail && config.adminPassword) {
+      const r = await ensureAdmin(db, {
+        tenantId: 'default',
+        email: config.adminEmail,
+        password: config.adminPassword,
+      });
+      if (r.created) logger.info({ email: r.user.email }, 'administrator created');
+    }
   }
 
   let worker: Worker | null = null;

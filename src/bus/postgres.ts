@@ -87,10 +87,10 @@ export function createPostgresBus(db: Db, connectionString: string, opts: { part
     for (const [topic, t] of [...topics].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const partitions = [...new Set(t.parts)].sort((a, b) => a - b);
       // Heads are locked in partition order, so concurrent publishers never deadlock and commit in seq order.
-      await c.query('SELECT 1 FROM bus_heads WHERE topic = $1 AND partition = ANY($2) ORDER BY partition FOR UPDATE', [
-        topic,
-        partitions,
-      ]);
+      await c.query(
+        'SELECT 1 FROM bus_heads WHERE topic = $1 AND partition = ANY($2) ORDER BY partition FOR UPDATE',
+        [topic, partitions],
+      );
       const res = await c.query<{ msg_id: string }>(
         `WITH input AS (
            SELECT * FROM unnest($2::int[], $3::text[], $4::text[], $5::bytea[]) WITH ORDINALITY AS u(part, id, k, p, ord)),
@@ -106,7 +106,10 @@ export function createPostgresBus(db: Db, connectionString: string, opts: { part
       );
       for (const r of res.rows) inserted.add(`${topic}\u0000${r.msg_id}`);
       if (res.rows.length > 0) {
-        await c.query('SELECT pg_notify($1, p::text) FROM unnest($2::int[]) AS p', [channel(topic), partitions]);
+        await c.query('SELECT pg_notify($1, p::text) FROM unnest($2::int[]) AS p', [
+          channel(topic),
+          partitions,
+        ]);
       }
     }
     const claimed = new Set<string>();

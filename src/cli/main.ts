@@ -17,6 +17,7 @@ const COMMANDS = [
   'train',
   'import-osm',
   'register-device',
+  'create-user',
   'bench',
 ] as const;
 

@@ -24,6 +24,11 @@ export interface Config {
   readonly workerConcurrency: number;
   readonly logLevel: string;
   readonly demo: boolean;
+  /** HS256 key for access tokens; null → generated once and kept in the database. */
+  readonly jwtSecret: string | null;
+  /** First administrator, created at start when both are given (never overwrites an existing user). */
+  readonly adminEmail: string | null;
+  readonly adminPassword: string | null;
   readonly demoDrivers: number;
   readonly demoDays: number;
 }
@@ -93,10 +98,18 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 4, 1, 256, errors),
     logLevel,
     demo: env.DEMO === '1' || env.DEMO === 'true',
+    jwtSecret: env.JWT_SECRET || null,
+    adminEmail: env.OPENUBI_ADMIN_EMAIL || null,
+    adminPassword: env.OPENUBI_ADMIN_PASSWORD || null,
     demoDrivers: int(env, 'DEMO_DRIVERS', 20, 1, 100_000, errors),
     demoDays: int(env, 'DEMO_DAYS', 7, 1, 3650, errors),
     ...overrides,
   };
+  if (config.jwtSecret !== null && config.jwtSecret.length < 32)
+    errors.push('JWT_SECRET must be at least 32 characters');
+  if ((config.adminEmail === null) !== (config.adminPassword === null)) {
+    errors.push('OPENUBI_ADMIN_EMAIL and OPENUBI_ADMIN_PASSWORD go together: set both or neither');
+  }
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, config: Object.freeze(config) };
 }
@@ -118,6 +131,17 @@ export const CONFIG_DOC: ReadonlyArray<[string, string, string]> = [
   ['BUS_PARTITIONS', '16', 'bus partitions (devices are hashed onto them; order holds within a device)'],
   ['WORKER_CONCURRENCY', '4', 'partitions a worker processes at once'],
   ['LOG_LEVEL', 'info', 'pino level'],
+  [
+    'JWT_SECRET',
+    '(generated)',
+    'signing key for access tokens (≥ 32 chars); unset → generated once, kept in the database',
+  ],
+  [
+    'OPENUBI_ADMIN_EMAIL',
+    '',
+    'with OPENUBI_ADMIN_PASSWORD: the first administrator (tenant "default"), created at start',
+  ],
+  ['OPENUBI_ADMIN_PASSWORD', '', 'its password (never resets an existing user)'],
   ['DEMO_DRIVERS', '20', 'drivers in the demo fleet (start --demo, empty database only)'],
   ['DEMO_DAYS', '7', 'days of driving the demo fleet simulates, up to today'],
   [

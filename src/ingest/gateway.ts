@@ -2,7 +2,7 @@
 import type { Bus } from '../bus/index.ts';
 import { type SensorBatch, sampleCount } from '../domain/index.ts';
 import type { PlatformMetrics } from '../ops/metrics.ts';
-import { batchMessageId, encodeBatch, encodeRaw } from './codec.ts';
+import { batchMessageId, encodeBatch } from './codec.ts';
 
 /** A batch with, when the gateway has it, the exact JSON text it arrived as (saves re-serialising). */
 export type IncomingBatch = SensorBatch & { rawJson?: string };

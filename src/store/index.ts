@@ -5,3 +5,4 @@ export { ensureRawPartitions, dropExpiredRawPartitions } from './retention.ts';
 export * from './devices.ts';
 export { saveOutputs } from './trips.ts';
 export { edgesNear, loadActiveRoadNetwork, saveRoadNetwork, type StoredNetworkInfo } from './roads.ts';
+export { randomSecret, settingOrCreate } from './settings.ts';

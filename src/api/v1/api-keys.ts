@@ -1,5 +1,5 @@
 // Partner API keys: `oubi_pk_<prefix>.<secret>`, the prefix finds the row, only the secret's SHA-256 is stored.
-import type { Queryable } from '../../store/index.ts';
+import type { Db, Queryable } from '../../store/index.ts';
 import { randomId, randomPrefix, randomSecret, secretMatches, sha256 } from './crypto.ts';
 import type { Principal, Scope } from './types.ts';
 
@@ -79,8 +79,8 @@ export async function authenticateApiKey(
   if (row.revoked_at || (row.expires_at && row.expires_at.getTime() <= nowMs)) return null;
   // At most one write a minute per key: last-used is for humans, not an access log.
   await q.query(
-    `UPDATE api_keys SET last_used_at = $2
-      WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2 - interval '1 minute')`,
+    `UPDATE api_keys SET last_used_at = $2::timestamptz
+      WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - interval '1 minute')`,
     [row.id, new Date(nowMs)],
   );
   return { kind: 'api_key', id: row.id, tenantId: row.tenant_id, scopes: row.scopes };
@@ -105,4 +105,38 @@ export async function revokeApiKey(
     [id, tenantId, new Date(nowMs)],
   );
   return rows[0] ? view(rows[0]) : null;
+}
+
+/**
+ * Replaces a key with a new one of the same name, scopes and expiry; the old one keeps working for `graceMs`
+ * (0: stops at once) so a partner can deploy the new key without downtime.
+ */
+export async function rotateApiKey(
+  db: Db,
+  tenantId: string,
+  id: string,
+  nowMs: number,
+  graceMs: number,
+): Promise<(ApiKeyView & { key: string }) | null> {
+  return db.tx(async (c) => {
+    const { rows } = await c.query<KeyRow>(
+      `SELECT * FROM api_keys WHERE id = $1 AND tenant_id = $2 AND revoked_at IS NULL FOR UPDATE`,
+      [id, tenantId],
+    );
+    const old = rows[0];
+    if (!old || (old.expires_at && old.expires_at.getTime() <= nowMs)) return null;
+    const until = nowMs + graceMs;
+    await c.query(
+      graceMs === 0
+        ? 'UPDATE api_keys SET revoked_at = $2 WHERE id = $1'
+        : 'UPDATE api_keys SET expires_at = least(coalesce(expires_at, $2), $2) WHERE id = $1',
+      [id, new Date(until)],
+    );
+    return createApiKey(c, {
+      tenantId,
+      name: old.name,
+      scopes: old.scopes,
+      expiresAtMs: ms(old.expires_at),
+    });
+  });
 }

@@ -51,7 +51,7 @@ interface RouteBase {
   /** Success status. */
   status: number;
   schema?: FastifySchema;
-  /** The audit action written when staff or a partner key touch a driver's personal data. */
+  /** The audit action written when staff or a partner key read personal data or change people and credentials. */
   audit?: string;
 }
 

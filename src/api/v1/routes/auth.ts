@@ -1,9 +1,10 @@
 // Login, refresh, logout, who am I, and the tenant's partner API keys.
 import { type Static, Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import { login, logout, refresh } from '../accounts.ts';
-import { createApiKey, listApiKeys, revokeApiKey } from '../api-keys.ts';
+import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from '../api-keys.ts';
 import { getUser } from '../accounts.ts';
-import { notFound, unauthorized } from '../errors.ts';
+import { badRequest, notFound, unauthorized } from '../errors.ts';
 import { ROLES, type RouteSpec, publicRoute, route, SCOPES } from '../types.ts';
 
 const Login = Type.Object(
@@ -27,6 +28,10 @@ const NewKey = Type.Object(
   { additionalProperties: false },
 );
 const IdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+const RotateBody = Type.Object(
+  { graceMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 24 * 3_600_000 })) },
+  { additionalProperties: false },
+);
 
 export const authRoutes: RouteSpec[] = [
   publicRoute({
@@ -78,16 +83,19 @@ export const authRoutes: RouteSpec[] = [
     summary: 'create a partner API key (the key is shown once)',
     access: { roles: ['admin'], scope: null },
     status: 201,
+    audit: 'api_key.create',
     schema: { body: NewKey },
-    handler: async ({ req, principal, s }) => {
+    handler: async ({ req, principal, s, audit }) => {
       const b = req.body as Static<typeof NewKey>;
-      return createApiKey(s.db, {
+      const k = await createApiKey(s.db, {
         tenantId: principal.tenantId,
         name: b.name,
         scopes: b.scopes,
         expiresAtMs: b.expiresAtMs ?? null,
         createdBy: principal.id,
       });
+      audit('api_key', k.id);
+      return k;
     },
   }),
   route({
@@ -104,11 +112,34 @@ export const authRoutes: RouteSpec[] = [
     summary: 'revoke an API key at once',
     access: { roles: ['admin'], scope: null },
     status: 200,
+    audit: 'api_key.revoke',
     schema: { params: IdParam },
-    handler: async ({ req, principal, s }) => {
+    handler: async ({ req, principal, s, audit }) => {
       const { id } = req.params as Static<typeof IdParam>;
       const k = await revokeApiKey(s.db, principal.tenantId, id, s.now());
       if (!k) throw notFound(`API key ${id}`);
+      audit('api_key', id);
+      return k;
+    },
+  }),
+  route({
+    method: 'POST',
+    url: '/v1/api-keys/:id/rotate',
+    summary: 'issue a replacement key (shown once); the old one stops now or after graceMs',
+    access: { roles: ['admin'], scope: null },
+    status: 201,
+    audit: 'api_key.rotate',
+    // The body is optional, which Fastify's body schema cannot say: checked here.
+    schema: { params: IdParam },
+    handler: async ({ req, principal, s, audit }) => {
+      const { id } = req.params as Static<typeof IdParam>;
+      const body = req.body ?? {};
+      if (!Value.Check(RotateBody, body))
+        throw badRequest('graceMs: must be an integer from 0 to 604800000 (7 days), the only field');
+      const graceMs = body.graceMs ?? 0;
+      const k = await rotateApiKey(s.db, principal.tenantId, id, s.now(), graceMs);
+      if (!k) throw notFound(`active API key ${id}`);
+      audit('api_key', id);
       return k;
     },
   }),

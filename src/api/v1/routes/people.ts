@@ -133,16 +133,19 @@ export const peopleRoutes: RouteSpec[] = [
     summary: 'create a user; a driver user is linked to a driver of the tenant',
     access: { roles: ['admin'], scope: null },
     status: 201,
+    audit: 'user.create',
     schema: { body: NewUser },
-    handler: async ({ req, principal, s }) => {
+    handler: async ({ req, principal, s, audit }) => {
       const b = req.body as Static<typeof NewUser>;
-      return createUser(s.db, {
+      const u = await createUser(s.db, {
         tenantId: principal.tenantId,
         email: b.email,
         password: b.password,
         role: b.role,
         driverId: b.driverId ?? null,
       });
+      audit('user', u.id);
+      return u;
     },
   }),
   route({
@@ -151,14 +154,16 @@ export const peopleRoutes: RouteSpec[] = [
     summary: "register a driver's device; the ingest credential is in the answer, once",
     access: { roles: ['admin'], scope: 'devices:write' },
     status: 201,
+    audit: 'device.create',
     schema: { body: NewDevice },
-    handler: async ({ req, principal, s }) => {
+    handler: async ({ req, principal, s, audit }) => {
       const b = req.body as Static<typeof NewDevice>;
       const d = await s.db.query('SELECT 1 FROM drivers WHERE id = $1 AND tenant_id = $2', [
         b.driverId,
         principal.tenantId,
       ]);
       if (d.rowCount === 0) throw notFound(`driver ${b.driverId}`);
+      audit('driver', b.driverId);
       try {
         return await registerDevice(s.db, {
           tenantId: principal.tenantId,
