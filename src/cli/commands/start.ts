@@ -43,17 +43,25 @@ export async function run(argv: string[]): Promise<number> {
   }
   const config = loaded.config;
   const logger = createLogger(config.logLevel);
+  // Signals are taken from the start: one that arrives while starting stops the platform as soon as it is up.
+  let signalled: string | null = null;
+  let onSignal: ((signal: string) => void) | null = null;
+  const handler = (signal: string): void => {
+    signalled ??= signal;
+    onSignal?.(signal);
+  };
+  process.once('SIGTERM', () => handler('SIGTERM'));
+  process.once('SIGINT', () => handler('SIGINT'));
   const platform = await startPlatform(config, logger);
   await new Promise<void>((resolve) => {
-    const shutdown = (signal: string): void => {
+    onSignal = (signal) => {
       logger.info({ signal }, 'shutting down: finishing in-flight batches');
       platform.stop().then(resolve, (e) => {
         logger.error({ err: e }, 'shutdown failed');
         resolve();
       });
     };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
+    if (signalled) onSignal(signalled);
   });
   return 0;
 }
