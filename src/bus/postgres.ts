@@ -2,7 +2,7 @@
 // LISTEN/NOTIFY to wake consumers. Publishing is group-committed: concurrent publish calls share one transaction.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { Db, Queryable } from '../store/db.ts';
+import type { Db } from '../store/db.ts';
 import { retryInPlace } from './retry.ts';
 import {
   type Bus,
@@ -16,8 +16,10 @@ import {
   sleep,
 } from './types.ts';
 
+/** Messages of one publish call that fall in one partition: the unit a flush takes. */
 interface Pending {
   topic: string;
+  partition: number;
   messages: PublishInput[];
   resolve: (r: PublishResult[]) => void;
   reject: (e: Error) => void;
@@ -28,40 +30,66 @@ const channel = (topic: string): string => `bus_${topic.replace(/[^a-z0-9_]/gi, 
 export function createPostgresBus(db: Db, connectionString: string, opts: { partitions: number }): Bus {
   const P = opts.partitions;
   let queue: Pending[] = [];
-  const knownTopics = new Set<string>();
 
-  async function ensureTopic(c: Queryable, topic: string): Promise<void> {
-    if (knownTopics.has(topic)) return;
-    await c.query(
-      `INSERT INTO bus_heads (topic, partition) SELECT $1, g FROM generate_series(0, $2 - 1) g ON CONFLICT DO NOTHING`,
-      [topic, P],
-    );
-    knownTopics.add(topic);
+  // Heads are created once per topic in their own committed statement: a flush transaction must never be
+  // the one creating them, or a concurrent flush would not see them yet.
+  const topicReady = new Map<string, Promise<void>>();
+  function ensureTopic(topic: string): Promise<void> {
+    let p = topicReady.get(topic);
+    if (!p) {
+      p = db
+        .query(
+          `INSERT INTO bus_heads (topic, partition) SELECT $1, g FROM generate_series(0, $2 - 1) g ON CONFLICT DO NOTHING`,
+          [topic, P],
+        )
+        .then(() => undefined);
+      topicReady.set(topic, p);
+      p.catch(() => topicReady.delete(topic));
+    }
+    return p;
   }
 
-  // One transaction in flight, taking everything queued when it starts (group commit). One at a time keeps
-  // the order of publish calls, which concurrent transactions could not promise.
-  const MAX_FLUSHES = 1;
+  // Group commit: each transaction takes everything queued for partitions no other transaction is writing.
+  // Several run at once (PostgreSQL merges their fsyncs), yet a partition is only ever in one of them, so the
+  // order of publish calls holds within every partition.
+  const MAX_FLUSHES = 4;
   let flushes = 0;
+  const busy = new Set<string>();
+  const unitKey = (u: Pending): string => `${u.topic}\u0000${u.partition}`;
 
   function maybeFlush(): void {
-    if (flushes >= MAX_FLUSHES || queue.length === 0) return;
-    const batch = queue;
-    queue = [];
-    flushes++;
-    db.tx((c) => writeBatch(c, batch))
-      .then(
-        (results) => {
-          for (let i = 0; i < batch.length; i++) batch[i]!.resolve(results[i]!);
-        },
-        (e) => {
-          for (const p of batch) p.reject(e as Error);
-        },
-      )
-      .finally(() => {
-        flushes--;
-        maybeFlush();
-      });
+    while (flushes < MAX_FLUSHES && queue.length > 0) {
+      const take: Pending[] = [];
+      const rest: Pending[] = [];
+      const skipped = new Set<string>();
+      for (const u of queue) {
+        const k = unitKey(u);
+        // Once a partition's unit waits, its later units wait too, or they would overtake it.
+        if (busy.has(k) || skipped.has(k)) {
+          skipped.add(k);
+          rest.push(u);
+        } else take.push(u);
+      }
+      if (take.length === 0) return;
+      queue = rest;
+      const keys = new Set(take.map(unitKey));
+      for (const k of keys) busy.add(k);
+      flushes++;
+      db.tx((c) => writeBatch(c, take))
+        .then(
+          (results) => {
+            for (let i = 0; i < take.length; i++) take[i]!.resolve(results[i]!);
+          },
+          (e) => {
+            for (const p of take) p.reject(e as Error);
+          },
+        )
+        .finally(() => {
+          for (const k of keys) busy.delete(k);
+          flushes--;
+          maybeFlush();
+        });
+    }
   }
 
   async function writeBatch(c: pg.PoolClient, batch: Pending[]): Promise<PublishResult[][]> {
@@ -70,7 +98,6 @@ export function createPostgresBus(db: Db, connectionString: string, opts: { part
     for (const p of batch) {
       let t = topics.get(p.topic);
       if (!t) {
-        await ensureTopic(c, p.topic);
         topics.set(p.topic, (t = { parts: [], ids: [], keys: [], payloads: [] }));
       }
       for (const m of p.messages) {
@@ -149,7 +176,7 @@ export function createPostgresBus(db: Db, connectionString: string, opts: { part
       .catch((e) => onError(e as Error));
 
     async function claim(): Promise<void> {
-      await ensureTopic(db, topic);
+      await ensureTopic(topic);
       await db.query(
         `INSERT INTO bus_offsets (topic, grp, partition) SELECT $1, $2, g FROM generate_series(0, $3 - 1) g
          ON CONFLICT DO NOTHING`,
@@ -272,12 +299,38 @@ export function createPostgresBus(db: Db, connectionString: string, opts: { part
   return {
     kind: 'postgres',
     partitions: P,
-    publish(topic, messages) {
-      if (messages.length === 0) return Promise.resolve([]);
-      return new Promise((resolve, reject) => {
-        queue.push({ topic, messages, resolve, reject });
-        maybeFlush();
+    async publish(topic, messages) {
+      if (messages.length === 0) return [];
+      await ensureTopic(topic);
+      const byPartition = new Map<number, number[]>();
+      messages.forEach((m, i) => {
+        const part = partitionOf(m.key, P);
+        const list = byPartition.get(part);
+        if (list) list.push(i);
+        else byPartition.set(part, [i]);
       });
+      const out: PublishResult[] = new Array(messages.length);
+      await Promise.all(
+        [...byPartition].map(
+          ([partition, idx]) =>
+            new Promise<void>((resolve, reject) => {
+              queue.push({
+                topic,
+                partition,
+                messages: idx.map((i) => messages[i]!),
+                resolve: (r) => {
+                  idx.forEach((i, k) => {
+                    out[i] = r[k]!;
+                  });
+                  resolve();
+                },
+                reject,
+              });
+              maybeFlush();
+            }),
+        ),
+      );
+      return out;
     },
     subscribe,
     async lag(topic, group) {

@@ -1,30 +1,60 @@
-// How a SensorBatch travels on the bus: a small JSON envelope around the batch's own JSON text. The gateway
-// reuses the text the device sent (validated, never re-serialised) and does not compress: the ack path is
-// CPU-bound. The worker deflates it once when archiving into raw_batches.
+// How a SensorBatch travels on the bus and rests in raw_batches: a small JSON envelope around the batch's own
+// JSON text (the gateway reuses what the device sent, validated, never re-serialised), behind a one-byte flag
+// saying whether it is deflated. On the PostgreSQL queue the gateway deflates (fast level): fewer bytes to
+// write and fsync is what bounds durable ingest there. On JetStream it does not (the gateway's CPU is the
+// bound there); the worker deflates before archiving. Measured in bench/results/ingest.json.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { SensorBatch, SourceProtocol } from '../domain/index.ts';
 
 type Wire = Omit<SensorBatch, 'source' | 'receivedAtMs'>;
 
-/** Envelope from the batch's JSON text as received (it must be the JSON of a valid batch). */
-export function encodeRaw(source: SourceProtocol, receivedAtMs: number, batchJson: string): Uint8Array {
-  return Buffer.from(`{"source":"${source}","receivedAtMs":${receivedAtMs},"batch":${batchJson}}`);
+const PLAIN = 0;
+const DEFLATED = 1;
+
+function frame(flag: number, body: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(body.byteLength + 1);
+  out[0] = flag;
+  out.set(body, 1);
+  return out;
 }
 
-export function encodeBatch(b: SensorBatch): Uint8Array {
+/** Envelope from the batch's JSON text as received (it must be the JSON of a valid batch). */
+export function encodeRaw(
+  source: SourceProtocol,
+  receivedAtMs: number,
+  batchJson: string,
+  compress: boolean,
+): Buffer {
+  const text = `{"source":"${source}","receivedAtMs":${receivedAtMs},"batch":${batchJson}}`;
+  return compress ? frame(DEFLATED, deflateRawSync(text, { level: 1 })) : frame(PLAIN, Buffer.from(text));
+}
+
+export function encodeBatch(b: SensorBatch, compress: boolean): Buffer {
   const { source, receivedAtMs, ...wire } = b;
-  return encodeRaw(source, receivedAtMs, JSON.stringify(wire));
+  return encodeRaw(source, receivedAtMs, JSON.stringify(wire), compress);
+}
+
+function body(payload: Uint8Array): Buffer {
+  const rest = Buffer.from(payload.buffer, payload.byteOffset + 1, payload.byteLength - 1);
+  if (payload[0] === DEFLATED) return inflateRawSync(rest);
+  if (payload[0] === PLAIN) return rest;
+  throw new Error(`not an OpenUBI batch payload (flag ${payload[0]})`);
 }
 
 export function decodeBatch(payload: Uint8Array): SensorBatch {
-  const text = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
-  const env = JSON.parse(text) as { source: SourceProtocol; receivedAtMs: number; batch: Wire };
+  const env = JSON.parse(body(payload).toString('utf8')) as {
+    source: SourceProtocol;
+    receivedAtMs: number;
+    batch: Wire;
+  };
   return { ...env.batch, source: env.source, receivedAtMs: env.receivedAtMs };
 }
 
-/** raw_batches keeps the envelope deflated (fast level): raw data is the bulk of the database. */
-export const archive = (payload: Uint8Array): Buffer => deflateRawSync(payload, { level: 1 });
-export const unarchive = (stored: Uint8Array): Uint8Array => inflateRawSync(stored);
+/** The form kept in raw_batches: always deflated (raw data is the bulk of the database). */
+export function archived(payload: Uint8Array): Buffer {
+  if (payload[0] === DEFLATED) return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  return frame(DEFLATED, deflateRawSync(body(payload), { level: 1 }));
+}
 
 /** The bus message id: resending the same batch from the same device is the same message. */
 export const batchMessageId = (deviceId: string, batchId: string): string => `${deviceId}/${batchId}`;

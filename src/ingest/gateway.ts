@@ -2,7 +2,7 @@
 import type { Bus } from '../bus/index.ts';
 import { type SensorBatch, sampleCount } from '../domain/index.ts';
 import type { PlatformMetrics } from '../ops/metrics.ts';
-import { batchMessageId, encodeBatch } from './codec.ts';
+import { batchMessageId, encodeBatch, encodeRaw } from './codec.ts';
 
 /** A batch with, when the gateway has it, the exact JSON text it arrived as (saves re-serialising). */
 export type IncomingBatch = SensorBatch & { rawJson?: string };
@@ -30,6 +30,8 @@ export function createGateway(opts: {
   maxPendingBatches: number;
 }): Gateway {
   const { bus, metrics } = opts;
+  // See codec.ts: compressing pays on the PostgreSQL queue, costs on JetStream.
+  const compress = bus.kind === 'postgres';
   let pending = 0;
   metrics.pending.collect(() => metrics.pending.set(pending));
   return {
@@ -56,7 +58,10 @@ export function createGateway(opts: {
           batches.map((b) => ({
             key: b.deviceId,
             id: batchMessageId(b.deviceId, b.batchId),
-            payload: encodeBatch(b),
+            payload:
+              b.rawJson !== undefined
+                ? encodeRaw(b.source, b.receivedAtMs, b.rawJson, compress)
+                : encodeBatch(b, compress),
           })),
         );
         metrics.ackLatency.observe((performance.now() - started) / 1000);

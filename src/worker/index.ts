@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { Bus, BusMessage, Subscription } from '../bus/index.ts';
 import type { SensorBatch } from '../domain/index.ts';
-import { archive, decodeBatch, unarchive } from '../ingest/codec.ts';
+import { archived, decodeBatch } from '../ingest/codec.ts';
 import { INGEST_TOPIC } from '../ingest/gateway.ts';
 import type { PlatformMetrics } from '../ops/metrics.ts';
 import type { LiveTripView, PipelineOutput } from '../pipeline/types.ts';
@@ -90,7 +90,7 @@ export function startWorker(opts: {
       `SELECT payload FROM raw_batches WHERE device_id = $1 AND dev_seq > $2 AND dev_seq < $3 ORDER BY dev_seq`,
       [dev.id, checkpointSeq, seq],
     );
-    for (const r of replay) await saveOutputs(q, dev, proc.push(decodeBatch(unarchive(r.payload))));
+    for (const r of replay) await saveOutputs(q, dev, proc.push(decodeBatch(r.payload)));
     if (replay.length > 0) metrics.processed.inc({ outcome: 'replayed' }, replay.length);
     return proc;
   }
@@ -147,7 +147,7 @@ export function startWorker(opts: {
             (batch.gps?.t.length ?? 0) + (batch.imu?.t.length ?? 0) + (batch.phone?.length ?? 0),
             span?.firstMs ?? null,
             span?.lastMs ?? null,
-            archive(msg.payload),
+            archived(msg.payload),
             seq,
           ],
         );
