@@ -4,15 +4,15 @@
 // trip boundaries (±60 s) and harsh / speeding event precision and recall (time overlap ± 2 s).
 import { join } from 'node:path';
 import type { SensorBatch } from '../src/domain/index.ts';
-import { createMatcher, loadOsmPbf, type RoadNetwork } from '../src/geo/index.ts';
+import { loadOsmPbf } from '../src/geo/index.ts';
 import {
   createProcessor,
   type DeviceProcessor,
   type DrivingEvent,
-  type SpeedLimitProvider,
   type Trip,
 } from '../src/pipeline/index.ts';
 import { networkPlanner, simulateFleet, type TripTruth, TRUTH_RULES } from '../src/sim/index.ts';
+import { speedLimitsFrom } from '../src/worker/pipeline.ts';
 import { SHARED_DATA, writeResult } from './lib.ts';
 
 const BOUNDARY_TOLERANCE_MS = 60_000;
@@ -30,22 +30,6 @@ interface Span {
 function arg(argv: string[], name: string, fallback: string): string {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : fallback;
-}
-
-function speedLimitProvider(net: RoadNetwork): SpeedLimitProvider {
-  const matcher = createMatcher(net);
-  return {
-    match: (_deviceId, points) =>
-      matcher.matchTrace(
-        points.map((p) => ({
-          t: p.tMs,
-          lat: p.lat,
-          lon: p.lon,
-          speedMps: p.speedMps,
-          headingDeg: p.headingDeg,
-        })),
-      ),
-  };
 }
 
 /** The detected kind that scores against a truth kind: a lane change is lateral harshness too. */
@@ -86,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
   const startDate = arg(argv, 'start', '2024-03-04');
   const t0 = performance.now();
   const net = await loadOsmPbf(join(SHARED_DATA, 'osm', 'andorra.osm.pbf'), { countryCode: 'AD' });
-  const speedLimits = speedLimitProvider(net);
+  const speedLimits = speedLimitsFrom(net);
   const fleet = simulateFleet({ planner: networkPlanner(net), drivers, days, startDate, seed });
 
   const procs = new Map<string, DeviceProcessor>();
