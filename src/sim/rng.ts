@@ -1,6 +1,7 @@
 // Seeded pseudo-random numbers: xoshiro128** (fast, 32-bit ops, passes BigCrush) seeded through splitmix32.
 // Every stream is derived from a seed string, so `fork(label)` gives the same numbers however many were
 // drawn before: driver 17's trips do not change when driver 3 draws one more sample.
+import { xoshiro128ss } from '../domain/random.ts';
 
 export interface Rng {
   /** Uniform in [0, 1). */
@@ -45,39 +46,11 @@ export function hash32(text: string): number {
   return h >>> 0;
 }
 
-function splitmix32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x9e3779b9) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-}
-
 const INV_2_32 = 1 / 4294967296;
 
 export function createRng(seed: string | number): Rng {
   const seedKey = String(seed);
-  const sm = splitmix32(hash32(seedKey));
-  let a = sm();
-  let b = sm();
-  let c = sm();
-  let d = sm();
-  if ((a | b | c | d) === 0) a = 1;
-
-  const uint32 = (): number => {
-    const result = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
-    const t = b << 9;
-    c ^= a;
-    d ^= b;
-    b ^= c;
-    a ^= d;
-    c ^= t;
-    d = rotl(d, 11);
-    return result;
-  };
+  const uint32 = xoshiro128ss(hash32(seedKey));
   const next = (): number => uint32() * INV_2_32;
 
   let spare = 0;
@@ -145,10 +118,6 @@ export function createRng(seed: string | number): Rng {
     fork: (label) => createRng(`${seedKey}/${label}`),
   };
   return rng;
-}
-
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
 }
 
 function poissonSmall(next: () => number, mean: number): number {
