@@ -23,13 +23,14 @@ import {
   ensureRawPartitions,
   findDeviceByExternalId,
   loadActiveRoadNetwork,
+  loadContextSources,
   randomSecret,
   settingOrCreate,
   migrate,
   startEmbeddedPostgres,
 } from '../store/index.ts';
 import { type PipelinePort, startWorker, type Worker } from '../worker/index.ts';
-import { pipelinePort, speedLimitsFrom } from '../worker/pipeline.ts';
+import { contextEnricher, pipelinePort, speedLimitsFrom } from '../worker/pipeline.ts';
 import { buildApp } from './app.ts';
 import { ensureAdmin, registerV1Routes } from './v1/index.ts';
 import { ensureRoadNetwork, fillDemo } from './demo.ts';
@@ -150,6 +151,7 @@ export async function startPlatform(
   }
 
   let worker: Worker | null = null;
+  let contextTimer: NodeJS.Timeout | null = null;
   if (config.roles.has('worker')) {
     let pipeline = opts.pipeline;
     if (!pipeline) {
@@ -167,7 +169,29 @@ export async function startPlatform(
         );
       pipeline = pipelinePort(roads ? { speedLimits: speedLimitsFrom(roads.network) } : {});
     }
-    worker = startWorker({ db, bus, pipeline, logger, metrics, concurrency: config.workerConcurrency });
+    // Context data imported later (openubi import-context) is picked up within five minutes.
+    let context = await loadContextSources(db);
+    if (!context.weather && !context.areaRisk) {
+      logger.warn('no weather or area-risk data imported: trips get darkness only (openubi import-context)');
+    }
+    contextTimer = setInterval(() => {
+      loadContextSources(db).then(
+        (c) => {
+          context = c;
+        },
+        (e) => logger.warn({ err: (e as Error).message }, 'context reload failed'),
+      );
+    }, 300_000);
+    contextTimer.unref();
+    worker = startWorker({
+      db,
+      bus,
+      pipeline,
+      logger,
+      metrics,
+      concurrency: config.workerConcurrency,
+      enrichTrip: contextEnricher(() => context),
+    });
   }
 
   const address = await app.listen({ port: config.port, host: config.host });
@@ -209,6 +233,7 @@ export async function startPlatform(
     stop() {
       stopping ??= (async () => {
         clearInterval(maintenanceTimer);
+        if (contextTimer) clearInterval(contextTimer);
         demoAbort.abort();
         // Stop taking data first; in-flight requests and frames finish and become durable before the bus closes.
         await Promise.all([app.close(), teltonika?.close(), osmand?.close()]);

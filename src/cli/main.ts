@@ -16,6 +16,7 @@ const COMMANDS = [
   'decode',
   'train',
   'import-osm',
+  'import-context',
   'register-device',
   'create-user',
   'bench',

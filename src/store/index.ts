@@ -6,3 +6,4 @@ export * from './devices.ts';
 export { saveOutputs } from './trips.ts';
 export { edgesNear, loadActiveRoadNetwork, saveRoadNetwork, type StoredNetworkInfo } from './roads.ts';
 export { randomSecret, settingOrCreate } from './settings.ts';
+export { importContextCsv, loadContextSources, type ContextKind } from './context.ts';

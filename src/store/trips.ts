@@ -5,7 +5,12 @@ import type { DeviceRecord } from './devices.ts';
 
 const ts = (ms: number): Date => new Date(ms);
 
-async function insertTrip(q: Queryable, d: DeviceRecord, t: Trip): Promise<boolean> {
+async function insertTrip(
+  q: Queryable,
+  d: DeviceRecord,
+  t: Trip,
+  extra: Record<string, unknown>,
+): Promise<boolean> {
   const r = await q.query(
     `INSERT INTO trips (id, tenant_id, device_id, driver_id, start_at, end_at, distance_m, duration_s,
                         mode, mode_confidence, status, features, trace)
@@ -22,7 +27,7 @@ async function insertTrip(q: Queryable, d: DeviceRecord, t: Trip): Promise<boole
       t.mode,
       t.modeConfidence,
       t.needsConfirmation ? 'needs_confirmation' : 'scored',
-      JSON.stringify({ ...t.features, endReason: t.endReason }),
+      JSON.stringify({ ...t.features, ...extra, endReason: t.endReason }),
       JSON.stringify(t.trace),
     ],
   );
@@ -65,9 +70,11 @@ export async function saveOutputs(
   q: Queryable,
   device: DeviceRecord,
   out: PipelineOutput,
+  /** Features computed beside the pipeline (e.g. weather and area-risk context), merged into the stored ones. */
+  extraFeatures?: (t: Trip) => Record<string, unknown>,
 ): Promise<{ trips: Trip[]; events: number }> {
   const fresh: Trip[] = [];
-  for (const t of out.trips) if (await insertTrip(q, device, t)) fresh.push(t);
+  for (const t of out.trips) if (await insertTrip(q, device, t, extraFeatures?.(t) ?? {})) fresh.push(t);
   const tripIds = new Set(out.trips.map((t) => t.id));
   const events = await insertEvents(
     q,

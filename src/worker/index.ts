@@ -6,7 +6,7 @@ import type { SensorBatch } from '../domain/index.ts';
 import { archived, decodeBatch } from '../ingest/codec.ts';
 import { INGEST_TOPIC } from '../ingest/gateway.ts';
 import type { PlatformMetrics } from '../ops/metrics.ts';
-import type { LiveTripView, PipelineOutput } from '../pipeline/types.ts';
+import type { LiveTripView, PipelineOutput, Trip } from '../pipeline/types.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { type DeviceRecord, getDevice } from '../store/devices.ts';
 import { saveOutputs } from '../store/trips.ts';
@@ -47,6 +47,8 @@ export function startWorker(opts: {
   idleCloseMs?: number;
   /** Batches between snapshots of a device's pipeline state (replayed from raw batches after a restart). */
   checkpointEvery?: number;
+  /** Extra stored features per finished trip (context enrichment). */
+  enrichTrip?: (trip: Trip) => Record<string, unknown>;
   hooks?: WorkerHooks;
 }): Worker {
   const { db, bus, pipeline, logger, metrics } = opts;
@@ -90,7 +92,7 @@ export function startWorker(opts: {
       `SELECT payload FROM raw_batches WHERE device_id = $1 AND dev_seq > $2 AND dev_seq < $3 ORDER BY dev_seq`,
       [dev.id, checkpointSeq, seq],
     );
-    for (const r of replay) await saveOutputs(q, dev, proc.push(decodeBatch(r.payload)));
+    for (const r of replay) await saveOutputs(q, dev, proc.push(decodeBatch(r.payload)), opts.enrichTrip);
     if (replay.length > 0) metrics.processed.inc({ outcome: 'replayed' }, replay.length);
     return proc;
   }
@@ -153,7 +155,7 @@ export function startWorker(opts: {
         );
         const proc = await processorAt(c, dev, seq, checkpointSeq);
         const out = proc.push(batch);
-        const saved = await saveOutputs(c, dev, out);
+        const saved = await saveOutputs(c, dev, out, opts.enrichTrip);
         // Snapshots are large (the reorder window holds raw IMU): take one every few batches, and whenever a
         // trip closes (the state is small then).
         await saveState(
@@ -228,7 +230,7 @@ export function startWorker(opts: {
           if (!row?.open_trip) return null;
           const proc = await processorAt(c, dev, row.batches + 1, row.checkpoint_seq);
           const out = proc.tick(nowMs);
-          const saved = await saveOutputs(c, dev, out);
+          const saved = await saveOutputs(c, dev, out, opts.enrichTrip);
           // A tick is not a raw batch and cannot be replayed: its effect is kept by a snapshot at once.
           await saveState(c, device_id, row.batches, proc, true);
           return { dev, out, saved, seq: row.batches, proc };

@@ -1,12 +1,19 @@
 // Binds the worker's pipeline port to src/pipeline, with posted limits and road classes from the stored road
 // network (HMM map matching of each finished trip's 1 Hz trace) when one is loaded.
-import { createMatcher, type RoadNetwork } from '../geo/index.ts';
+import {
+  type ContextSources,
+  contextFeatures,
+  createMatcher,
+  type RoadNetwork,
+  tripContext,
+} from '../geo/index.ts';
 import {
   createProcessor,
   type PipelineDeps,
   type ProcessorSnapshot,
   restoreProcessor,
   type SpeedLimitProvider,
+  type Trip,
 } from '../pipeline/index.ts';
 import type { PipelinePort } from './index.ts';
 
@@ -30,5 +37,14 @@ export function pipelinePort(deps: PipelineDeps = {}): PipelinePort {
   return {
     create: (deviceId) => createProcessor(deviceId, {}, deps),
     restore: (_deviceId, snapshot) => restoreProcessor(snapshot as ProcessorSnapshot, deps),
+  };
+}
+
+/** Weather, darkness and area-risk features of a finished trip from its 1 Hz trace; says why when unavailable. */
+export function contextEnricher(sources: () => ContextSources): (trip: Trip) => Record<string, unknown> {
+  return (trip) => {
+    const trace = trip.trace.tMs.map((t, i) => ({ t, lat: trip.trace.lat[i]!, lon: trip.trace.lon[i]! }));
+    const ctx = tripContext(trace, sources());
+    return { context: { ...contextFeatures(ctx), detail: ctx } };
   };
 }
