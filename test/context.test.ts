@@ -2,30 +2,17 @@
 // trip says what is missing and the rest still works.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type Platform, startPlatform } from '../src/api/platform.ts';
-import { loadConfig } from '../src/config/index.ts';
+import type { Platform } from '../src/api/platform.ts';
 import { createLogger } from '../src/config/logger.ts';
 import type { SensorBatch } from '../src/domain/index.ts';
 import { tripAround } from '../src/pipeline/testkit.ts';
 import { createDb, ensureTenant, importContextCsv, migrate, registerDevice } from '../src/store/index.ts';
 import { freshDatabase, pgTargets, type TestDatabase } from './support/env.ts';
+import { startOn } from './support/platform.ts';
 
 const target = pgTargets().targets[0]!;
 const HOUR = 3_600_000;
 const tripStart = Math.floor((Date.now() - 5 * HOUR) / HOUR) * HOUR + 10 * 60_000;
-
-async function start(url: string): Promise<Platform> {
-  const c = loadConfig({
-    PORT: '0',
-    OSMAND_PORT: '0',
-    TELTONIKA_PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: url,
-  });
-  if (!c.ok) throw new Error(c.errors.join());
-  return startPlatform(c.config, createLogger('silent'));
-}
 
 async function driveAndRead(p: Platform, deviceId: string): Promise<Record<string, any>> {
   const dev = await registerDevice(p.db, { tenantId: 'default', kind: 'phone', id: deviceId });
@@ -64,7 +51,7 @@ describe(`trip context (${target.name} PostgreSQL)`, () => {
   after(async () => tdb.drop());
 
   test('without imported data a trip says weather and area risk are unavailable, and darkness is still computed', async () => {
-    const p = await start(tdb.url);
+    const p = await startOn(tdb.url);
     try {
       const ctx = await driveAndRead(p, 'ctx-none');
       assert.equal(ctx.wetShare, null);
@@ -95,7 +82,7 @@ describe(`trip context (${target.name} PostgreSQL)`, () => {
     const incidents = ['lat,lon,count', '42.5063,1.5218,40', '42.5070,1.5230,10', '42.60,1.60,1'];
     assert.ok((await importContextCsv(db, 'area_risk', 'incidents.csv', incidents.join('\n'))).ok);
     await db.close();
-    const p = await start(tdb.url);
+    const p = await startOn(tdb.url);
     try {
       const ctx = await driveAndRead(p, 'ctx-rain');
       assert.equal(ctx.detail.weather.available, true);

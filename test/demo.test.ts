@@ -2,29 +2,15 @@
 // and driven through the real ingest path, and trips with speed-limit features appear.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { startPlatform } from '../src/api/platform.ts';
-import { loadConfig } from '../src/config/index.ts';
-import { createLogger } from '../src/config/logger.ts';
 import { freshDatabase, pgTargets } from './support/env.ts';
+import { startOn } from './support/platform.ts';
 
 const target = pgTargets().targets[0]!;
 
 describe('demo fleet', () => {
   test('fills an empty database with trips from a simulated fleet', async () => {
     const tdb = await freshDatabase(target);
-    const c = loadConfig({
-      PORT: '0',
-      OSMAND_PORT: '0',
-      TELTONIKA_PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
-      DATABASE_URL: tdb.url,
-      DEMO: '1',
-      DEMO_DRIVERS: '2',
-      DEMO_DAYS: '1',
-    });
-    assert.ok(c.ok);
-    const p = await startPlatform(c.config, createLogger('silent'));
+    const p = await startOn(tdb.url, { DEMO: '1', DEMO_DRIVERS: '2', DEMO_DAYS: '1' });
     try {
       let trips: Array<{ features: { speedLimitsAvailable: boolean } }> = [];
       for (let i = 0; i < 1200 && trips.length === 0; i++) {

@@ -2,32 +2,15 @@
 // the worker restarts mid-trip (snapshot + replay of raw batches).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type Platform, startPlatform } from '../src/api/platform.ts';
-import { loadConfig } from '../src/config/index.ts';
-import { createLogger } from '../src/config/logger.ts';
+import type { Platform } from '../src/api/platform.ts';
 import type { SensorBatch } from '../src/domain/index.ts';
 import { createProcessor } from '../src/pipeline/index.ts';
 import { mountRotation, runAll, tripAround } from '../src/pipeline/testkit.ts';
 import { ensureTenant, registerDevice } from '../src/store/index.ts';
-import { pipelinePort } from '../src/worker/pipeline.ts';
 import { freshDatabase, pgTargets, type TestDatabase } from './support/env.ts';
+import { startOn } from './support/platform.ts';
 
 const target = pgTargets().targets[0]!;
-
-async function start(url: string): Promise<Platform> {
-  const c = loadConfig({
-    PORT: '0',
-    OSMAND_PORT: '0',
-    TELTONIKA_PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: url,
-  });
-  if (!c.ok) throw new Error(c.errors.join());
-  return startPlatform(c.config, createLogger(process.env.TEST_LOG ?? 'silent'), {
-    pipeline: pipelinePort(),
-  });
-}
 
 function drive(deviceId: string, startMs: number): SensorBatch[] {
   const opts = {
@@ -90,7 +73,7 @@ describe(`worker (${target.name} PostgreSQL)`, () => {
   after(async () => tdb.drop());
 
   test('stores the trips and events an offline run finds, and survives a restart mid-trip', async () => {
-    let p = await start(tdb.url);
+    let p = await startOn(tdb.url);
     try {
       await ensureTenant(p.db, 'default', 'Default');
       const dev = await registerDevice(p.db, { tenantId: 'default', kind: 'phone', id: 'phone-w1' });
@@ -109,7 +92,7 @@ describe(`worker (${target.name} PostgreSQL)`, () => {
       await send(p, dev.token, batches.slice(0, cut));
       await drained(p, cut);
       await p.stop();
-      p = await start(tdb.url);
+      p = await startOn(tdb.url);
       await send(p, dev.token, batches.slice(cut));
       await drained(p, batches.length);
       // The second trip ends in a parked phone that goes silent: the idle sweep closes it.

@@ -45,3 +45,18 @@ export async function startTestPlatform(
     },
   };
 }
+
+/** The real platform on an existing database (restart tests), quiet, on free ports; env adds settings. */
+export async function startOn(url: string, env: Record<string, string> = {}): Promise<Platform> {
+  const c = loadConfig({
+    PORT: '0',
+    OSMAND_PORT: '0',
+    TELTONIKA_PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: process.env.TEST_LOG ?? 'silent',
+    DATABASE_URL: url,
+    ...env,
+  });
+  if (!c.ok) throw new Error(c.errors.join('; '));
+  return startPlatform(c.config, createLogger(c.config.logLevel));
+}
