@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import {
-  createApiKey,
   type Role,
   type RouteSpec,
   routeId,
@@ -14,8 +13,17 @@ import {
   signAccessToken,
 } from '../src/api/v1/index.ts';
 import { startV1TestApp, type V1TestApp } from '../src/api/v1/testing.ts';
-import { inject, login, type Seed, seed } from './api-seed.ts';
+import { inject, type Seed, seed } from './api-seed.ts';
 import { freshDatabase, pgTargets, type TestDatabase } from './support/env.ts';
+import { coreFixtures } from './authz/core.ts';
+import { disputeFixtures } from './authz/disputes.ts';
+import { liveFixtures } from './authz/live.ts';
+import { mapFixtures } from './authz/map.ts';
+import { modelFixtures } from './authz/models.ts';
+import { pricingFixtures } from './authz/pricing.ts';
+import { privacyFixtures } from './authz/privacy.ts';
+import { type Fixture, ids, type Probe } from './authz/types.ts';
+import { webhookFixtures } from './authz/webhooks.ts';
 
 const { targets, missing } = pgTargets();
 const SECRET = randomBytes(32).toString('hex');
@@ -25,114 +33,16 @@ type Caller =
   | { name: string; kind: 'user'; auth: string; tenant: 'a' | 'b'; role: Role; driver: string | null }
   | { name: string; kind: 'key'; auth: string; tenant: 'a' | 'b'; scopes: readonly Scope[] };
 
-/** The data a request touches: a tenant, and a driver when it is a driver's personal data. */
-interface Subject {
-  tenant: 'a' | 'b';
-  driver: string | null;
-}
-
-interface Probe {
-  url: string;
-  body?: unknown;
-  subject: Subject | null;
-  /** For list routes: whether the subject's row is in the answer. */
-  contains?: (body: Record<string, unknown>) => boolean;
-}
-
-type Fixture = (fx: Seed, t: V1TestApp) => Promise<Probe>;
-
-const ids = (b: Record<string, unknown>): string[] => (b.items as Array<{ id: string }>).map((i) => i.id);
-const uniq = () => randomBytes(4).toString('hex');
-
-/** One probe per route; the matrix test fails if a route has none. */
+/** One probe per route (each module's file); the matrix test fails if a route has none. */
 const fixtures: Record<string, Fixture> = {
-  'POST /v1/auth/login': async (fx) => ({
-    url: '/v1/auth/login',
-    body: {
-      tenant: fx.tenants.a,
-      email: fx.accounts.analystA.email,
-      password: fx.accounts.analystA.password,
-    },
-    subject: null,
-  }),
-  'POST /v1/auth/refresh': async (fx, t) => {
-    const a = fx.accounts.analystA;
-    const { refreshToken } = await login(t, a.tenant, a.email, a.password);
-    return { url: '/v1/auth/refresh', body: { refreshToken }, subject: null };
-  },
-  'POST /v1/auth/logout': async (fx, t) => {
-    const a = fx.accounts.analystA;
-    const { refreshToken } = await login(t, a.tenant, a.email, a.password);
-    return { url: '/v1/auth/logout', body: { refreshToken }, subject: null };
-  },
-  'GET /v1/me': async () => ({ url: '/v1/me', subject: null }),
-  'POST /v1/api-keys': async () => ({
-    url: '/v1/api-keys',
-    body: { name: `k-${uniq()}`, scopes: ['trips:read'] },
-    subject: null,
-  }),
-  'GET /v1/api-keys': async (fx, t) => {
-    const k = await createApiKey(t.db, { tenantId: fx.tenants.a, name: 'listed', scopes: ['trips:read'] });
-    return {
-      url: '/v1/api-keys',
-      subject: { tenant: 'a', driver: null },
-      contains: (b) => ids(b).includes(k.id),
-    };
-  },
-  'POST /v1/api-keys/:id/revoke': async (fx, t) => {
-    const k = await createApiKey(t.db, { tenantId: fx.tenants.a, name: 'doomed', scopes: ['trips:read'] });
-    return { url: `/v1/api-keys/${k.id}/revoke`, subject: { tenant: 'a', driver: null } };
-  },
-  'POST /v1/api-keys/:id/rotate': async (fx, t) => {
-    const k = await createApiKey(t.db, { tenantId: fx.tenants.a, name: 'rotated', scopes: ['trips:read'] });
-    return {
-      url: `/v1/api-keys/${k.id}/rotate`,
-      body: { graceMs: 60_000 },
-      subject: { tenant: 'a', driver: null },
-    };
-  },
-  'GET /v1/drivers': async (fx) => ({
-    url: '/v1/drivers?limit=200',
-    subject: { tenant: 'a', driver: fx.drivers.a1 },
-    contains: (b) => ids(b).includes(fx.drivers.a1),
-  }),
-  'GET /v1/drivers/:id': async (fx) => ({
-    url: `/v1/drivers/${fx.drivers.a1}`,
-    subject: { tenant: 'a', driver: fx.drivers.a1 },
-  }),
-  'POST /v1/drivers': async () => ({
-    url: '/v1/drivers',
-    body: { displayName: 'New driver', externalRef: `ext-${uniq()}` },
-    subject: null,
-  }),
-  'POST /v1/users': async (fx) => ({
-    url: '/v1/users',
-    body: {
-      email: `u-${uniq()}@a.example`,
-      password: `pw-${uniq()}-long`,
-      role: 'driver',
-      driverId: fx.drivers.a1,
-    },
-    subject: { tenant: 'a', driver: fx.drivers.a1 },
-  }),
-  'POST /v1/devices': async (fx) => ({
-    url: '/v1/devices',
-    body: { driverId: fx.drivers.a1 },
-    subject: { tenant: 'a', driver: fx.drivers.a1 },
-  }),
-  'GET /v1/trips': async (fx) => ({
-    url: '/v1/trips?limit=200',
-    subject: { tenant: 'a', driver: fx.drivers.a1 },
-    contains: (b) => ids(b).includes(fx.trips.a1),
-  }),
-  'GET /v1/trips/:id': async (fx) => ({
-    url: `/v1/trips/${fx.trips.a1}`,
-    subject: { tenant: 'a', driver: fx.drivers.a1 },
-  }),
-  'GET /v1/trips/:id/events': async (fx) => ({
-    url: `/v1/trips/${fx.trips.a1}/events`,
-    subject: { tenant: 'a', driver: fx.drivers.a1 },
-  }),
+  ...coreFixtures,
+  ...modelFixtures,
+  ...pricingFixtures,
+  ...disputeFixtures,
+  ...privacyFixtures,
+  ...webhookFixtures,
+  ...liveFixtures,
+  ...mapFixtures,
 };
 
 function callers(fx: Seed, nowMs: number): Caller[] {

@@ -27,7 +27,7 @@ export interface Seed {
 
 export async function inject(
   t: V1TestApp,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   url: string,
   opts: { auth?: string | undefined; body?: unknown } = {},
 ) {

@@ -1,9 +1,27 @@
 // Every /v1 route with who may call it: the plugin registers exactly these, the authorization matrix tests them.
 import { authRoutes } from './routes/auth.ts';
+import { disputeRoutes } from './routes/disputes.ts';
+import { liveRoutes } from './routes/live.ts';
+import { mapRoutes } from './routes/map.ts';
+import { modelRoutes } from './routes/models.ts';
 import { peopleRoutes } from './routes/people.ts';
+import { pricingRoutes } from './routes/pricing.ts';
+import { privacyRoutes } from './routes/privacy.ts';
 import { tripRoutes } from './routes/trips.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import type { RouteSpec } from './types.ts';
 
-export const routeTable: readonly RouteSpec[] = [...authRoutes, ...peopleRoutes, ...tripRoutes];
+export const routeTable: readonly RouteSpec[] = [
+  ...authRoutes,
+  ...peopleRoutes,
+  ...tripRoutes,
+  ...modelRoutes,
+  ...pricingRoutes,
+  ...disputeRoutes,
+  ...privacyRoutes,
+  ...webhookRoutes,
+  ...liveRoutes,
+  ...mapRoutes,
+];
 
 export const routeId = (r: Pick<RouteSpec, 'method' | 'url'>): string => `${r.method} ${r.url}`;

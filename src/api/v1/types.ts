@@ -8,7 +8,18 @@ export type { Role };
 export const ROLES: readonly Role[] = ['driver', 'analyst', 'admin'];
 export const STAFF: readonly Role[] = ['analyst', 'admin'];
 
-export const SCOPES = ['trips:read', 'drivers:read', 'drivers:write', 'devices:write'] as const;
+export const SCOPES = [
+  'trips:read',
+  'drivers:read',
+  'drivers:write',
+  'devices:write',
+  'policies:read',
+  'policies:write',
+  'quotes:read',
+  'disputes:read',
+  'models:read',
+  'webhooks:manage',
+] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export type Principal =
@@ -45,7 +56,7 @@ export interface Ctx<P extends Principal | null> {
 }
 
 interface RouteBase {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   summary: string;
   /** Success status. */
