@@ -15,11 +15,13 @@ import {
 import { startV1TestApp, type V1TestApp } from '../src/api/v1/testing.ts';
 import { inject, type Seed, seed } from './api-seed.ts';
 import { freshDatabase, pgTargets, type TestDatabase } from './support/env.ts';
+import { achievementFixtures } from './authz/achievements.ts';
 import { coreFixtures } from './authz/core.ts';
 import { disputeFixtures } from './authz/disputes.ts';
 import { liveFixtures } from './authz/live.ts';
 import { mapFixtures } from './authz/map.ts';
 import { modelFixtures } from './authz/models.ts';
+import { portfolioFixtures } from './authz/portfolio.ts';
 import { pricingFixtures } from './authz/pricing.ts';
 import { privacyFixtures } from './authz/privacy.ts';
 import { type Fixture, ids, type Probe } from './authz/types.ts';
@@ -43,6 +45,8 @@ const fixtures: Record<string, Fixture> = {
   ...webhookFixtures,
   ...liveFixtures,
   ...mapFixtures,
+  ...portfolioFixtures,
+  ...achievementFixtures,
 };
 
 function callers(fx: Seed, nowMs: number): Caller[] {

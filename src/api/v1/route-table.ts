@@ -1,10 +1,12 @@
 // Every /v1 route with who may call it: the plugin registers exactly these, the authorization matrix tests them.
+import { achievementRoutes } from './routes/achievements.ts';
 import { authRoutes } from './routes/auth.ts';
 import { disputeRoutes } from './routes/disputes.ts';
 import { liveRoutes } from './routes/live.ts';
 import { mapRoutes } from './routes/map.ts';
 import { modelRoutes } from './routes/models.ts';
 import { peopleRoutes } from './routes/people.ts';
+import { portfolioRoutes } from './routes/portfolio.ts';
 import { pricingRoutes } from './routes/pricing.ts';
 import { privacyRoutes } from './routes/privacy.ts';
 import { tripRoutes } from './routes/trips.ts';
@@ -22,6 +24,8 @@ export const routeTable: readonly RouteSpec[] = [
   ...webhookRoutes,
   ...liveRoutes,
   ...mapRoutes,
+  ...portfolioRoutes,
+  ...achievementRoutes,
 ];
 
 export const routeId = (r: Pick<RouteSpec, 'method' | 'url'>): string => `${r.method} ${r.url}`;
