@@ -1,6 +1,9 @@
 // `openubi start --demo` on an empty database: the road network is imported, a simulated fleet is registered
 // and driven through the real ingest path, and trips with speed-limit features appear.
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { freshDatabase, pgTargets } from './support/env.ts';
 import { startOn } from './support/platform.ts';
@@ -10,7 +13,8 @@ const target = pgTargets().targets[0]!;
 describe('demo fleet', () => {
   test('fills an empty database with trips from a simulated fleet', async () => {
     const tdb = await freshDatabase(target);
-    const p = await startOn(tdb.url, { DEMO: '1', DEMO_DRIVERS: '2', DEMO_DAYS: '1' });
+    const dataDir = await mkdtemp(join(tmpdir(), 'openubi-demo-'));
+    const p = await startOn(tdb.url, { DEMO: '1', DEMO_DRIVERS: '2', DEMO_DAYS: '1', DATA_DIR: dataDir });
     try {
       let trips: Array<{ features: { speedLimitsAvailable: boolean } }> = [];
       for (let i = 0; i < 1200 && trips.length === 0; i++) {
@@ -25,9 +29,41 @@ describe('demo fleet', () => {
         "SELECT count(*)::int AS n FROM drivers WHERE tenant_id = 'demo'",
       );
       assert.equal(rows[0]!.n, 2);
+
+      // Every demo driver can sign in and is insured; staff accounts exist; the password is in an owner-only file.
+      const people = await p.db.query<{
+        email: string;
+        role: string;
+        factors: { territory?: string } | null;
+      }>(
+        `SELECT u.email, u.role, po.rating_factors AS factors FROM users u
+           LEFT JOIN policies po ON po.driver_id = u.driver_id AND po.status = 'active'
+          WHERE u.tenant_id = 'demo' ORDER BY u.email`,
+      );
+      assert.deepEqual(
+        people.rows.map((r) => `${r.email} ${r.role}`),
+        [
+          'admin@demo.openubi.dev admin',
+          'analyst@demo.openubi.dev analyst',
+          'driver1@demo.openubi.dev driver',
+          'driver2@demo.openubi.dev driver',
+        ],
+      );
+      for (const r of people.rows.filter((x) => x.role === 'driver'))
+        assert.match(r.factors?.territory ?? '', /^[A-E]$/);
+      const file = join(dataDir, 'demo-credentials.txt');
+      assert.equal((await stat(file)).mode & 0o777, 0o600);
+      const password = /password \(every demo account\): (\S+)/.exec(await readFile(file, 'utf8'))?.[1];
+      const login = await fetch(`${p.url}/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ tenant: 'demo', email: 'driver1@demo.openubi.dev', password }),
+      });
+      assert.equal(login.status, 200);
     } finally {
       await p.stop();
       await tdb.drop();
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });

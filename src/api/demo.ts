@@ -7,6 +7,7 @@ import { importOsmPbf, type RoadNetwork } from '../geo/index.ts';
 import { createV1Sender, networkPlanner, simulateFleet, toIngestBatchV1 } from '../sim/index.ts';
 import type { Db } from '../store/db.ts';
 import { ensureTenant, loadActiveRoadNetwork, registerDevice, saveRoadNetwork } from '../store/index.ts';
+import { seedDemoAccounts } from './demo-accounts.ts';
 
 export const DEMO_TENANT = 'demo';
 const DEFAULT_OSM = fileURLToPath(new URL('../../../shared/data/osm/andorra.osm.pbf', import.meta.url));
@@ -21,6 +22,8 @@ export interface DemoOptions {
   osmFile?: string;
   /** Aborts the streaming (platform shutdown). */
   signal?: AbortSignal;
+  /** Where the demo accounts' password is written (owner-readable); none when omitted. */
+  credentialsFile?: string;
 }
 
 /** The stored road network, importing the demo extract first when none is stored (and the file exists). */
@@ -90,6 +93,7 @@ export async function fillDemo(
     });
     tokens.set(d.deviceId, dev.token);
   }
+  await seedDemoAccounts(db, DEMO_TENANT, fleet.drivers, logger, opts.credentialsFile ?? null);
   logger.info(
     { drivers: opts.drivers, days: opts.days, from: start },
     'demo: fleet registered; streaming its driving',

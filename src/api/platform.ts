@@ -1,4 +1,5 @@
 // The composition root: chooses the adapters from the configuration and starts the roles asked for.
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type Bus, createJetStreamBus, createPostgresBus, pruneBusLog } from '../bus/index.ts';
@@ -213,6 +214,7 @@ export async function startPlatform(
       days: config.demoDays,
       seed: 'openubi-demo',
       signal: demoAbort.signal,
+      credentialsFile: join(config.dataDir, 'demo-credentials.txt'),
     }).catch((e) => logger.error({ err: (e as Error).message }, 'demo: could not start'));
   }
 
