@@ -19,6 +19,9 @@ const COMMANDS = [
   'import-context',
   'register-device',
   'create-user',
+  'export',
+  'retention',
+  'dead-letters',
   'bench',
 ] as const;
 

@@ -30,7 +30,7 @@ export function parseFeatureList(text: string): ParsedFeature[] {
     });
 }
 
-const GLM_OPTIONS = new Set(['cat', 'log', 'min', 'max', 'bins', 'spline', 'knots', 'ordinal', 'ref']);
+const GLM_OPTIONS = new Set(['cat', 'log', 'log1p', 'min', 'max', 'bins', 'spline', 'knots', 'ordinal', 'ref']);
 const GBM_OPTIONS = new Set(['cat', 'num', 'mono']);
 
 function numbers(s: string): number[] {
@@ -83,7 +83,7 @@ export function glmTermsFromFeatures(frame: Frame, features: readonly ParsedFeat
       out.push({
         kind: 'numeric',
         column,
-        transform: o.has('log') ? 'log' : 'identity',
+        transform: o.has('log') ? 'log' : o.has('log1p') ? 'log1p' : 'identity',
         ...(min === undefined ? {} : { min }),
         ...(max === undefined ? {} : { max }),
         ...(o.has('ordinal') ? { ordinal: o.get('ordinal')!.split('/') } : {}),

@@ -3,7 +3,7 @@ import type { Frame } from '../data/frame.ts';
 import type { Family } from './families.ts';
 import { irls, linearPredictor } from './fit.ts';
 import { buildDesign } from './design.ts';
-import { fitTerms, splineBasis, type TermEncoding, type TermSpec } from './terms.ts';
+import { clampTransform, fitTerms, splineBasis, type TermEncoding, type TermSpec } from './terms.ts';
 
 export interface GlmOptions {
   family: Family;
@@ -153,10 +153,7 @@ export function relativities(
   const beta = t.columns.map((c) => coef.get(c)!.estimate);
   const f = (x: number): number => {
     if (t.kind === 'numeric') {
-      let v = x;
-      if (t.min !== undefined && v < t.min) v = t.min;
-      if (t.max !== undefined && v > t.max) v = t.max;
-      return beta[0]! * (t.transform === 'log' ? Math.log(v) : v);
+      return beta[0]! * clampTransform(x, t);
     }
     const basis = new Float64Array(t.columns.length);
     splineBasis(x, t.knots, basis, 0);

@@ -6,8 +6,8 @@ export type TermSpec =
   | {
       kind: 'numeric';
       column: string;
-      /** Applied after clamping to [min, max]. */
-      transform?: 'identity' | 'log';
+      /** Applied after clamping to [min, max]; log1p suits heavy-tailed rates that can be 0 (events per 100 km). */
+      transform?: 'identity' | 'log' | 'log1p';
       min?: number;
       max?: number;
       /** For a text column: its levels in order, coded 1..k (e.g. Area A..F → 1..6). */
@@ -44,7 +44,7 @@ interface Base {
 }
 export type TermEncoding = Base &
   (
-    | { kind: 'numeric'; transform: 'identity' | 'log'; min?: number; max?: number; ordinal?: string[] }
+    | { kind: 'numeric'; transform: 'identity' | 'log' | 'log1p'; min?: number; max?: number; ordinal?: string[] }
     | { kind: 'categorical'; levels: string[]; reference: string; max?: number }
     | { kind: 'binned'; breaks: number[]; reference: number; labels: string[] }
     | { kind: 'spline'; knots: number[] }
@@ -83,11 +83,11 @@ export function levelLabels(col: Column, max: number | undefined): { labels: str
 
 export function clampTransform(
   v: number,
-  t: { transform: 'identity' | 'log'; min?: number; max?: number },
+  t: { transform: 'identity' | 'log' | 'log1p'; min?: number; max?: number },
 ): number {
   if (t.min !== undefined && v < t.min) v = t.min;
   if (t.max !== undefined && v > t.max) v = t.max;
-  return t.transform === 'log' ? Math.log(v) : v;
+  return t.transform === 'log' ? Math.log(v) : t.transform === 'log1p' ? Math.log1p(v) : v;
 }
 
 export function binIndex(v: number, breaks: readonly number[]): number {
