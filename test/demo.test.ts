@@ -10,6 +10,15 @@ import { startOn } from './support/platform.ts';
 
 const target = pgTargets().targets[0]!;
 
+async function waitFor<T>(probe: () => Promise<T | null>, tries = 300): Promise<T | null> {
+  for (let i = 0; i < tries; i++) {
+    const v = await probe();
+    if (v !== null) return v;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return null;
+}
+
 describe('demo fleet', () => {
   test('fills an empty database with trips from a simulated fleet', async () => {
     const tdb = await freshDatabase(target);
@@ -17,14 +26,33 @@ describe('demo fleet', () => {
     const p = await startOn(tdb.url, { DEMO: '1', DEMO_DRIVERS: '2', DEMO_DAYS: '1', DATA_DIR: dataDir });
     try {
       let trips: Array<{ features: { speedLimitsAvailable: boolean } }> = [];
-      for (let i = 0; i < 1200 && trips.length === 0; i++) {
+      for (let i = 0; i < 1800 && trips.length === 0; i++) {
         await new Promise((r) => setTimeout(r, 100));
         trips = (
           await p.db.query<{ features: { speedLimitsAvailable: boolean } }>('SELECT features FROM trips')
         ).rows;
       }
-      assert.ok(trips.length > 0, 'no demo trip within two minutes');
+      assert.ok(trips.length > 0, 'no demo trip within three minutes');
       assert.equal(trips[0]!.features.speedLimitsAvailable, true);
+
+      // A finished trip is announced, and its driver rescored by the champion model and requoted.
+      const scored = await waitFor(async () => {
+        const r = await p.db.query<{
+          driver_id: string;
+          model_version: number | null;
+          quotes: number;
+          announced: number;
+        }>(
+          `SELECT r.driver_id, r.model_version,
+                  (SELECT count(*)::int FROM quotes q WHERE q.driver_id = r.driver_id) AS quotes,
+                  (SELECT count(*)::int FROM domain_events e
+                    WHERE e.type = 'trip.completed' AND e.driver_id = r.driver_id) AS announced
+             FROM driver_risk r WHERE r.tenant_id = 'demo'`,
+        );
+        return r.rows.find((x) => x.quotes > 0 && x.announced > 0) ?? null;
+      });
+      assert.ok(scored, 'no demo driver was rescored and requoted after a trip');
+      assert.equal(scored.model_version, 1, 'the demo champion model (version 1) scores');
       const { rows } = await p.db.query<{ n: number }>(
         "SELECT count(*)::int AS n FROM drivers WHERE tenant_id = 'demo'",
       );

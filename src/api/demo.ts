@@ -7,6 +7,7 @@ import { importOsmPbf, type RoadNetwork } from '../geo/index.ts';
 import { createV1Sender, networkPlanner, simulateFleet, toIngestBatchV1 } from '../sim/index.ts';
 import type { Db } from '../store/db.ts';
 import { ensureTenant, loadActiveRoadNetwork, registerDevice, saveRoadNetwork } from '../store/index.ts';
+import { ensureChampionModel } from '../services/models.ts';
 import { seedDemoAccounts } from './demo-accounts.ts';
 
 export const DEMO_TENANT = 'demo';
@@ -72,6 +73,8 @@ export async function fillDemo(
     seed: opts.seed,
   });
   await ensureTenant(db, DEMO_TENANT, 'Demo insurer');
+  // Trips are scored and priced as they complete: the demo insurer needs a champion model first.
+  await ensureChampionModel(db, DEMO_TENANT, logger, { network: net });
   const tokens = new Map<string, string>();
   for (const d of fleet.drivers) {
     await db.query(
