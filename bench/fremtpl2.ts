@@ -39,7 +39,7 @@ const GLM1_TERMS: glm.TermSpec[] = [
   { kind: 'numeric', column: 'Density', transform: 'log' },
   { kind: 'categorical', column: 'Region' },
 ];
-const GBM_COLUMNS = [
+export const GBM_COLUMNS = [
   'Area',
   'VehPower',
   'VehAge',
@@ -51,12 +51,12 @@ const GBM_COLUMNS = [
   'Region',
 ];
 
-interface Sets {
+export interface Sets {
   learn: Frame;
   test: Frame;
 }
 
-function load(): Sets {
+export function load(): Sets {
   const data = readCsv(join(SHARED_DATA, 'freMTPL2', 'freMTPL2freq.csv'));
   const split = readCsv(join(SHARED_DATA, 'freMTPL2', 'split-noll2018.csv'));
   // The paper's pre-processing: ClaimNb capped at 4, Exposure at 1.
@@ -77,8 +77,8 @@ function load(): Sets {
   return { learn: takeRows(data, learn), test: takeRows(data, test) };
 }
 
-const counts = (f: Frame) => numericColumn(f, 'ClaimNb');
-const exposureOf = (f: Frame) => numericColumn(f, 'Exposure');
+export const counts = (f: Frame) => numericColumn(f, 'ClaimNb');
+export const exposureOf = (f: Frame) => numericColumn(f, 'Exposure');
 const gbmData = (f: Frame): gbm.GbmData => ({ frame: f, y: counts(f), offset: exposureOf(f).map(Math.log) });
 
 function scores(f: Frame, rate: Float64Array) {
@@ -200,7 +200,7 @@ async function finalGbm(sets: Sets, params: Partial<gbm.GbmParams>) {
 }
 
 /** The 9 features as numbers (text levels coded 1..k in sorted order), so XGBoost and we see identical inputs. */
-function numericCopy(f: Frame, levels: Map<string, string[]>): Frame {
+export function numericCopy(f: Frame, levels: Map<string, string[]>): Frame {
   const columns: Record<string, Column> = {};
   for (const name of GBM_COLUMNS) {
     const c = f.columns[name]!;

@@ -39,6 +39,19 @@ interface ArtifactBase {
   inputs: string[];
   metrics: Record<string, unknown>;
   training: TrainingInfo;
+  /** Telematics frequency models only: how the driver-risk service fills and neutralises inputs. */
+  telematics?: TelematicsInfo;
+}
+
+export interface TelematicsInfo {
+  /** Behaviour inputs (BehaviourProfile keys) the model has a term for. */
+  behaviourKeys: string[];
+  /** Exposure-weighted mean behaviour of the training portfolio: the neutral profile of classicFrequency. */
+  behaviourReference: Record<string, number>;
+  /** Values for classic factors a policy does not state: exposure-weighted medians, the modal territory. */
+  classicDefaults: Record<string, number | string>;
+  /** Behaviour terms the non-negativity constraint removed (their effect is fixed at zero). */
+  droppedBehaviours: string[];
 }
 
 export type ModelArtifact =

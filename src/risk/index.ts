@@ -40,3 +40,6 @@ export {
   parseFeatureList,
 } from './spec.ts';
 export { type TrainOptions, type TrainResult, trainModel } from './train.ts';
+export * as telematics from './telematics/index.ts';
+export type { TelematicsInfo } from './artifact.ts';
+export { TELEMATICS_MODEL_NAME, trainTelematicsModel } from './telematics/index.ts';

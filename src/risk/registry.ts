@@ -13,6 +13,9 @@ export interface ModelVersionInfo {
   dataSha256: string;
   champion: boolean;
   metrics: Record<string, unknown>;
+  /** When and by whom this version was last made champion (null if never). */
+  promotedAt: string | null;
+  promotedBy: string | null;
 }
 
 export interface ModelRegistry {
@@ -21,8 +24,8 @@ export interface ModelRegistry {
   /** Versions, oldest first; all names when `name` is omitted. */
   list(name?: string): Promise<ModelVersionInfo[]>;
   get(name: string, version: number): Promise<ModelArtifact | null>;
-  /** Makes a stored version the champion of its name (the one production scores with). */
-  promote(name: string, version: number): Promise<Result<ModelVersionInfo>>;
+  /** Makes a stored version the champion of its name (the one production scores with); `by` is who did it. */
+  promote(name: string, version: number, by?: string): Promise<Result<ModelVersionInfo>>;
   getChampion(name: string): Promise<{ info: ModelVersionInfo; artifact: ModelArtifact } | null>;
 }
 
@@ -31,6 +34,7 @@ export function versionInfo(
   version: number,
   a: ModelArtifact,
   champion: boolean,
+  promoted: { at: string; by: string | null } | null = null,
 ): ModelVersionInfo {
   return {
     name,
@@ -40,6 +44,8 @@ export function versionInfo(
     dataSha256: a.training.dataSha256,
     champion,
     metrics: a.metrics,
+    promotedAt: promoted?.at ?? null,
+    promotedBy: promoted?.by ?? null,
   };
 }
 
@@ -47,6 +53,7 @@ export function versionInfo(
 export class InMemoryModelRegistry implements ModelRegistry {
   private readonly versions = new Map<string, string[]>();
   private readonly champions = new Map<string, number>();
+  private readonly promotions = new Map<string, { at: string; by: string | null }>();
 
   async save(name: string, artifact: ModelArtifact): Promise<ModelVersionInfo> {
     const list = this.versions.get(name) ?? [];
@@ -59,7 +66,13 @@ export class InMemoryModelRegistry implements ModelRegistry {
     const names = name === undefined ? [...this.versions.keys()].sort() : [name];
     return names.flatMap((n) =>
       (this.versions.get(n) ?? []).map((text, i) =>
-        versionInfo(n, i + 1, JSON.parse(text) as ModelArtifact, this.champions.get(n) === i + 1),
+        versionInfo(
+          n,
+          i + 1,
+          JSON.parse(text) as ModelArtifact,
+          this.champions.get(n) === i + 1,
+          this.promotions.get(`${n}@${i + 1}`) ?? null,
+        ),
       ),
     );
   }
@@ -69,17 +82,22 @@ export class InMemoryModelRegistry implements ModelRegistry {
     return text === undefined ? null : (JSON.parse(text) as ModelArtifact);
   }
 
-  async promote(name: string, version: number): Promise<Result<ModelVersionInfo>> {
+  async promote(name: string, version: number, by?: string): Promise<Result<ModelVersionInfo>> {
     const artifact = await this.get(name, version);
     if (!artifact) return err('not_found', `model '${name}' has no version ${version}`);
+    const promoted = { at: new Date().toISOString(), by: by ?? null };
     this.champions.set(name, version);
-    return ok(versionInfo(name, version, artifact, true));
+    this.promotions.set(`${name}@${version}`, promoted);
+    return ok(versionInfo(name, version, artifact, true, promoted));
   }
 
   async getChampion(name: string): Promise<{ info: ModelVersionInfo; artifact: ModelArtifact } | null> {
     const v = this.champions.get(name);
     if (v === undefined) return null;
     const artifact = (await this.get(name, v))!;
-    return { info: versionInfo(name, v, artifact, true), artifact };
+    return {
+      info: versionInfo(name, v, artifact, true, this.promotions.get(`${name}@${v}`) ?? null),
+      artifact,
+    };
   }
 }

@@ -30,7 +30,18 @@ export function parseFeatureList(text: string): ParsedFeature[] {
     });
 }
 
-const GLM_OPTIONS = new Set(['cat', 'log', 'log1p', 'min', 'max', 'bins', 'spline', 'knots', 'ordinal', 'ref']);
+const GLM_OPTIONS = new Set([
+  'cat',
+  'log',
+  'log1p',
+  'min',
+  'max',
+  'bins',
+  'spline',
+  'knots',
+  'ordinal',
+  'ref',
+]);
 const GBM_OPTIONS = new Set(['cat', 'num', 'mono']);
 
 function numbers(s: string): number[] {

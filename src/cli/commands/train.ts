@@ -15,7 +15,11 @@ import {
   takeRows,
   trainModel,
 } from '../../risk/index.ts';
+import { loadConfig } from '../../config/index.ts';
+import type { ModelArtifact } from '../../risk/index.ts';
+import { createPgModelRegistry, ensureTenant } from '../../store/index.ts';
 import { numberOption, parseCommandArgs } from '../args.ts';
+import { withDatabase } from '../database.ts';
 
 export const summary =
   'fit a claim-frequency model (GLM or gradient boosting) from a CSV; print and save metrics';
@@ -38,6 +42,9 @@ const USAGE = `usage: openubi train --data CSV --target COL --model glm|gbm [opt
   --out DIR             write DIR/model.json and DIR/metrics.json
   --seed N              seed for splits and boosting subsampling (default 1)
   --name NAME           model name in the artifact
+  --save NAME           also store the model in the database registry as a new version of NAME
+  --tenant T            tenant the saved model belongs to (default: default)
+  --promote             with --save: make the new version the champion of NAME
  GLM:  --lambda X --alpha X   elastic-net penalty (default none)
  GBM:  --trees N (500) --depth N (6) --learning-rate X (0.05) --min-hessian X (1) --l2 X (1)
        --subsample X (1) --colsample X (1) --threads N (1) --valid-fraction X (0.1) --no-refit
@@ -69,6 +76,9 @@ const SPEC = {
   threads: { type: 'string' },
   'valid-fraction': { type: 'string' },
   'no-refit': { type: 'boolean' },
+  save: { type: 'string' },
+  tenant: { type: 'string' },
+  promote: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -127,6 +137,10 @@ export async function run(argv: string[]): Promise<number> {
   for (const k of ['data', 'target', 'model'] as const)
     if (!v[k]) return fail(`--${k} is required\n${USAGE}`);
   if (v.model !== 'glm' && v.model !== 'gbm') return fail(`--model must be glm or gbm, got '${v.model}'`);
+  if ((v.tenant !== undefined || v.promote) && !v.save)
+    return fail('--tenant and --promote need --save NAME');
+  if (v.save !== undefined && !/^[a-z0-9][a-z0-9._-]{0,99}$/i.test(v.save))
+    return fail(`--save must be a model name of letters, digits, '.', '_' or '-', got '${v.save}'`);
   const familyName = v.family ?? 'poisson';
   if (!['poisson', 'gamma', 'tweedie'].includes(familyName)) {
     return fail(`--family must be poisson, gamma or tweedie, got '${familyName}'`);
@@ -260,5 +274,24 @@ export async function run(argv: string[]): Promise<number> {
     writeFileSync(join(v.out, 'metrics.json'), text);
     progress(`wrote ${join(v.out, 'model.json')} and metrics.json`);
   }
+  if (v.save) return saveToRegistry(artifact, v.save, v.tenant ?? 'default', v.promote === true);
   return 0;
+}
+
+/** Stores the artifact as a new version of `name` in the tenant's registry (and promotes it if asked). */
+async function saveToRegistry(artifact: ModelArtifact, name: string, tenant: string, promote: boolean) {
+  const loaded = loadConfig();
+  if (!loaded.ok) return fail(loaded.errors.join('; '));
+  return withDatabase(loaded.config, async (db) => {
+    await ensureTenant(db, tenant, tenant === 'default' ? 'Default insurer' : tenant);
+    const registry = createPgModelRegistry(db, tenant);
+    const saved = await registry.save(name, artifact);
+    progress(`saved ${name} version ${saved.version} for tenant ${tenant}`);
+    if (promote) {
+      const r = await registry.promote(name, saved.version, 'cli');
+      if (!r.ok) return fail(r.error.message);
+      progress(`promoted ${name} version ${saved.version} to champion`);
+    }
+    return 0;
+  });
 }

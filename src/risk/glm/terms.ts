@@ -44,7 +44,13 @@ interface Base {
 }
 export type TermEncoding = Base &
   (
-    | { kind: 'numeric'; transform: 'identity' | 'log' | 'log1p'; min?: number; max?: number; ordinal?: string[] }
+    | {
+        kind: 'numeric';
+        transform: 'identity' | 'log' | 'log1p';
+        min?: number;
+        max?: number;
+        ordinal?: string[];
+      }
     | { kind: 'categorical'; levels: string[]; reference: string; max?: number }
     | { kind: 'binned'; breaks: number[]; reference: number; labels: string[] }
     | { kind: 'spline'; knots: number[] }
