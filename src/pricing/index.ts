@@ -1,7 +1,9 @@
 // OpenUBI pricing engine: rating plans as data, PHYD/PAYD premiums in integer cents with explanations,
 // statements, renewal caps, safety score, fairness and monotonicity reports. Pure functions only.
+export * from './bands.ts';
 export * from './behaviour.ts';
 export * from './credibility.ts';
+export * from './defaults.ts';
 export * from './fairness.ts';
 export * from './jurisdictions.ts';
 export * from './money.ts';

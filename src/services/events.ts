@@ -8,6 +8,8 @@ export const EVENT_TYPES = [
   'score.changed',
   'premium.changed',
   'crash.detected',
+  /** The driver answered a crash candidate: ok, need_help (an insurer's assistance desk acts on it), not_crash. */
+  'crash.responded',
   'dispute.created',
   'dispute.resolved',
 ] as const;
