@@ -83,6 +83,14 @@ for (const target of targets) {
         (await get('/v1/models')).items.filter((i: { champion: boolean }) => i.champion).length,
         1,
       );
+      // The promotion rescored the tenant's drivers with the new champion (in the background).
+      let risk = null;
+      for (let i = 0; i < 100 && risk?.modelVersion !== 1; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        risk = await getDriverRisk(t.db, fx.tenants.a, fx.drivers.a1);
+      }
+      assert.equal(risk?.modelVersion, 1, 'driver a1 rescored by the promoted version');
+      assert.equal(await getDriverRisk(t.db, fx.tenants.b, fx.drivers.b1), null, 'other tenants untouched');
     });
 
     test('a version shows lift and A/E by decile, calibration, Gini and drift against scored drivers', async () => {

@@ -11,6 +11,7 @@ import {
   telematicsScorer,
 } from '../../../risk/telematics/index.ts';
 import type { Queryable } from '../../../store/index.ts';
+import { reconcileDriverRisk } from '../../../services/rescoring.ts';
 import { createPgModelRegistry } from '../../../store/models.ts';
 import { conflict, notFound } from '../errors.ts';
 import { type RouteSpec, route, STAFF } from '../types.ts';
@@ -159,7 +160,8 @@ export const modelRoutes: RouteSpec[] = [
   route({
     method: 'POST',
     url: '/v1/models/:name/versions/:version/promote',
-    summary: 'make a version the champion of its name (the one scoring uses from the next refresh on)',
+    summary:
+      'make a version the champion of its name; every driver is then rescored and requoted in the background',
     access: { roles: ['admin'], scope: null },
     status: 200,
     audit: 'model.promote',
@@ -179,6 +181,12 @@ export const modelRoutes: RouteSpec[] = [
       const r = await reg.promote(name, version, `${principal.kind}:${principal.id}`);
       if (!r.ok) throw notFound(`model ${name} version ${version}`);
       audit('model', `${name}@${version}`);
+      // Every driver of the tenant is rescored with the new champion and requoted, in the background.
+      if (name === TELEMATICS_MODEL_NAME)
+        void reconcileDriverRisk(s.db, s.logger, {
+          tenantId: principal.tenantId,
+          reason: 'model.promote',
+        }).catch((e) => s.logger.error({ err: (e as Error).message }, 'rescoring after a promotion failed'));
       return versionView(r.value);
     },
   }),
