@@ -12,7 +12,7 @@ import { startOn } from './support/platform.ts';
 
 const target = pgTargets().targets[0]!;
 
-function drive(deviceId: string, startMs: number): SensorBatch[] {
+function drive(deviceId: string, startMs: number, cruiseS = 0): SensorBatch[] {
   const opts = {
     deviceId,
     startMs,
@@ -20,7 +20,8 @@ function drive(deviceId: string, startMs: number): SensorBatch[] {
     mount: mountRotation(35, 10, -5),
     seed: 7,
   };
-  const first = tripAround([{ durationS: 2, accelMps2: -4.5 }, { durationS: 20 }], opts);
+  const cruise = cruiseS > 0 ? [{ durationS: cruiseS }] : [];
+  const first = tripAround([...cruise, { durationS: 2, accelMps2: -4.5 }, { durationS: 20 }], opts);
   const lastT = Math.max(...first.flatMap((b) => b.gps?.t ?? []));
   const second = tripAround([{ durationS: 3, accelMps2: 3.8 }, { durationS: 20 }], {
     ...opts,
@@ -45,9 +46,12 @@ async function send(p: Platform, token: string, batches: SensorBatch[]): Promise
   }
 }
 
-async function drained(p: Platform, n: number): Promise<void> {
+async function drained(p: Platform, n: number, deviceId?: string): Promise<void> {
   for (let i = 0; i < 2400; i++) {
-    const { rows } = await p.db.query<{ n: number }>('SELECT count(*)::int AS n FROM processed_batches');
+    const { rows } = await p.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM processed_batches WHERE $1::text IS NULL OR device_id = $1',
+      [deviceId ?? null],
+    );
     if (rows[0]!.n >= n) return;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -97,7 +101,7 @@ describe(`worker (${target.name} PostgreSQL)`, () => {
       await drained(p, batches.length);
       // The second trip ends in a parked phone that goes silent: the idle sweep closes it.
       assert.equal((await stored(p, dev.id)).trips.length, 1);
-      assert.equal(await p.worker!.sweepIdle(closeAt, 0), 1);
+      assert.equal(await p.worker!.sweepIdle(Date.now(), 0), 1);
 
       const got = await stored(p, dev.id);
       assert.deepEqual(got.trips, offline.trips.map((t) => t.id).sort());
@@ -106,6 +110,79 @@ describe(`worker (${target.name} PostgreSQL)`, () => {
         "SELECT count(*)::int AS n FROM raw_batches WHERE device_id = 'phone-w1'",
       );
       assert.equal(rows[0]!.n, batches.length);
+    } finally {
+      await p.stop();
+    }
+  });
+  test('late buffered uploads: the idle sweep waits for arrival silence, ends the trip at its own data, and the late data still makes its trips', async () => {
+    const p = await startOn(tdb.url);
+    try {
+      await ensureTenant(p.db, 'default', 'Default');
+      const dev = await registerDevice(p.db, { tenantId: 'default', kind: 'phone', id: 'phone-w2' });
+      // Data hours old: what a phone that drove offline uploads when it finds a network.
+      const batches = drive(dev.id, Date.now() - 5 * 3_600_000, 60).map((b) => ({
+        ...b,
+        batchId: `w2-${b.batchId}`,
+      }));
+      // 100 s into the first drive (1 s batches), cruising before its harsh braking, the network goes.
+      const cut = 100;
+      const live = batches.slice(0, cut);
+      const buffered = batches.slice(cut);
+      const MIN = 60_000;
+
+      await send(p, dev.token, live);
+      await drained(p, cut, dev.id);
+      // Data times are hours behind the clock, but data arrived just now: nothing to close yet.
+      assert.equal(await p.worker!.sweepIdle(Date.now()), 0, 'closed a trip whose device is still sending');
+      // 31 minutes without any arrival (IDLE_CLOSE_MS default 30 min): the open trip ends at its own last data.
+      const sweep1 = Date.now() + 31 * MIN;
+      assert.equal(await p.worker!.sweepIdle(sweep1), 1);
+
+      // Then the phone uploads what it buffered: the rest of the first drive and a second drive.
+      await send(p, dev.token, buffered);
+      await drained(p, batches.length, dev.id);
+      const sweep2 = Date.now() + 31 * MIN;
+      assert.equal(await p.worker!.sweepIdle(sweep2), 1, 'the last trip is closed after silence again');
+
+      // The same operations offline give the same trips and events, ids included.
+      const proc = createProcessor(dev.id);
+      const offline = runAll(proc, live, false);
+      for (const o of [proc.tick(sweep1), runAll(proc, buffered, false), proc.tick(sweep2)]) {
+        offline.trips.push(...o.trips);
+        offline.events.push(...o.events);
+      }
+      assert.equal(proc.stats().samplesDropped.late, 0, 'no buffered sample is dropped as late');
+      const got = await stored(p, dev.id);
+      assert.deepEqual(got.trips, offline.trips.map((t) => t.id).sort());
+      assert.deepEqual(got.events, offline.events.map((e) => e.id).sort());
+
+      // Nothing lost: the live part, the rest of the first drive and the second drive are each a trip, and
+      // nothing counted twice: they do not overlap and each event lies in its own trip.
+      const { rows } = await p.db.query<{ id: string; start_ms: string; end_ms: string }>(
+        `SELECT id, (extract(epoch FROM start_at) * 1000)::bigint AS start_ms,
+                (extract(epoch FROM end_at) * 1000)::bigint AS end_ms
+         FROM trips WHERE device_id = $1 ORDER BY start_at`,
+        [dev.id],
+      );
+      assert.equal(rows.length, 3, JSON.stringify(rows));
+      for (let i = 1; i < rows.length; i++)
+        assert.ok(Number(rows[i]!.start_ms) >= Number(rows[i - 1]!.end_ms), 'trips overlap');
+      const outside = await p.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM events e JOIN trips t ON t.id = e.trip_id
+         WHERE e.device_id = $1 AND (e.start_at < t.start_at OR e.start_at > t.end_at)`,
+        [dev.id],
+      );
+      assert.equal(outside.rows[0]!.n, 0, 'an event outside its trip');
+      const secondDriveStart = Math.min(
+        ...batches.filter((b) => b.batchId.includes('second-')).flatMap((b) => b.gps?.t ?? []),
+      );
+      assert.ok(
+        Math.abs(Number(rows[2]!.start_ms) - secondDriveStart) < 30_000,
+        'the second drive is its own trip',
+      );
+      const firstLate = Number(rows[1]!.start_ms);
+      assert.ok(offline.events.some((e) => e.kind === 'harsh_braking' && e.startMs > firstLate));
+      assert.ok(offline.events.some((e) => e.kind === 'harsh_acceleration' && e.startMs > secondDriveStart));
     } finally {
       await p.stop();
     }

@@ -62,6 +62,13 @@ export interface PipelineConfig {
   corneringMinDurationMs: number;
   /** Yaw rate that confirms a lateral acceleration is steering, not a bump or a handled phone. */
   corneringMinYawRateRps: number;
+  /**
+   * Earth frame without GPS: the longitudinal magnitude from √(|a|² − g²) (rotation-free), the direction from the
+   * earth-frame reading — whose fusion absorbs sustained acceleration into tilt (earth-magnitude.ts).
+   */
+  earthMagnitudeLongitudinal: boolean;
+  /** With fresh GPS, lateral acceleration = GPS speed × gyroscope yaw rate (else the accelerometer's lateral axis). */
+  lateralFromGps: boolean;
   /** A manoeuvre turning the heading at least this much is a turn; less, with yaw of both signs, a lane change. */
   turnMinHeadingDeg: number;
   /** Same-kind events closer than this merge into one. */
@@ -125,6 +132,8 @@ export const DEFAULT_PIPELINE_CONFIG: Readonly<PipelineConfig> = Object.freeze({
   severeCorneringMps2: 0.55 * G_MPS2,
   corneringMinDurationMs: 300,
   corneringMinYawRateRps: 0.1,
+  lateralFromGps: true,
+  earthMagnitudeLongitudinal: true,
   turnMinHeadingDeg: 30,
   mergeGapMs: 3_000,
   evidenceMarginMs: 5_000,

@@ -21,6 +21,9 @@ export interface LongState {
   lon: number | null;
   lastEndT: number;
   lastSign: number;
+  /** Start of the current run over the threshold (-1: below), and the longest run in this event, ms. */
+  runT: number;
+  runMs: number;
 }
 
 export interface LatState {
@@ -34,6 +37,9 @@ export interface LatState {
   negYaw: number;
   firstSign: number;
   hitMs: number;
+  /** Start of the current run over the threshold (-1: below), and the longest run in this manoeuvre, ms. */
+  runT: number;
+  runMs: number;
   hitStartT: number;
   hitEndT: number;
   peak: number;
@@ -54,6 +60,8 @@ export function newLongState(): LongState {
     lon: null,
     lastEndT: -1e15,
     lastSign: 0,
+    runT: -1,
+    runMs: 0,
   };
 }
 
@@ -69,6 +77,8 @@ export function newLatState(): LatState {
     negYaw: 0,
     firstSign: 0,
     hitMs: 0,
+    runT: -1,
+    runMs: 0,
     hitStartT: 0,
     hitEndT: 0,
     peak: 0,
@@ -124,6 +134,8 @@ export function longStep(
     if (s.lastSign === -sign && t - s.lastEndT < cfg.reboundSuppressMs) return null;
     s.active = sign;
     s.startT = t;
+    s.runT = t;
+    s.runMs = 0;
     s.peak = v;
     s.speedBefore = ctx.speedMps;
     s.lat = ctx.lat;
@@ -131,11 +143,16 @@ export function longStep(
     return null;
   }
   if (s.active < 0 ? v < s.peak : v > s.peak) s.peak = v;
+  // The minimum duration counts time over the threshold itself (not the hysteresis tail): "≥ 0.35 g for 0.5 s".
+  const over = s.active < 0 ? v <= -cfg.harshBrakingMps2 : v >= cfg.harshAccelerationMps2;
+  if (over && s.runT < 0) s.runT = t;
+  if (s.runT >= 0) s.runMs = Math.max(s.runMs, t - s.runT);
+  if (!over) s.runT = -1;
   const ended = s.active < 0 ? v > -0.8 * cfg.harshBrakingMps2 : v < 0.8 * cfg.harshAccelerationMps2;
   if (!ended) return null;
   const sign = s.active;
   s.active = 0;
-  if (t - s.startT < cfg.longitudinalMinDurationMs) return null;
+  if (s.runMs < cfg.longitudinalMinDurationMs) return null;
   s.lastEndT = t;
   s.lastSign = sign;
   const peak = Math.abs(s.peak);
@@ -191,6 +208,8 @@ export function latStep(
       s.negYaw = 0;
       s.firstSign = 0;
       s.hitMs = 0;
+      s.runT = -1;
+      s.runMs = 0;
       s.peak = 0;
       s.peakYaw = 0;
       s.speedBefore = ctx.speedMps;
@@ -209,13 +228,15 @@ export function latStep(
     if (s.hitMs === 0) s.hitStartT = t;
     s.hitMs += dtS * 1000;
     s.hitEndT = t;
+    if (s.runT < 0) s.runT = t;
+    s.runMs = Math.max(s.runMs, t - s.runT);
     if (a > s.peak) s.peak = a;
     if (Math.abs(s.yawS) > s.peakYaw) s.peakYaw = Math.abs(s.yawS);
-  }
+  } else s.runT = -1;
   if (active && t - s.startT < MANOEUVRE_MAX_MS) return null;
   if (!active && t - s.lastActiveT <= MANOEUVRE_GAP_MS && t - s.startT < MANOEUVRE_MAX_MS) return null;
   s.inMan = false;
-  if (s.hitMs < cfg.corneringMinDurationMs) return null;
+  if (s.hitMs === 0 || s.runMs < cfg.corneringMinDurationMs) return null;
   const headingDeg = s.headingRad * RAD_TO_DEG;
   const both = Math.min(s.posYaw, s.negYaw) >= 0.3 * Math.max(s.posYaw, s.negYaw);
   const isTurn = Math.abs(headingDeg) >= cfg.turnMinHeadingDeg || !both;

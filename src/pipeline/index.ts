@@ -1,6 +1,7 @@
 // The pipeline's public face: a per-device streaming processor (pure; the worker feeds it and checkpoints it).
 import type { SensorBatch } from '../domain/index.ts';
 import { type PipelineConfig, resolveConfig } from './config.ts';
+import { newLatState, newLongState } from './harsh.ts';
 import { newOrientState } from './orientation.ts';
 import { Engine } from './processor.ts';
 import { newProcessorState, type ProcessorState } from './state.ts';
@@ -101,5 +102,7 @@ export function restoreProcessor(snapshot: ProcessorSnapshot, deps: PipelineDeps
   state.config = { ...resolveConfig(state.config) };
   // Fields added since the snapshot was taken start from their initial values.
   state.orient = { ...newOrientState(), ...state.orient };
+  state.long = { ...newLongState(), ...state.long };
+  state.lat = { ...newLatState(), ...state.lat };
   return new Processor(new Engine(state, deps));
 }

@@ -14,6 +14,7 @@ import {
   observeSpeedChange,
   solve,
 } from './forward.ts';
+import { type EarthMagState, earthMagStep, newEarthMagState } from './earth-magnitude.ts';
 import { levelDevice, updateBasis } from './level.ts';
 import { type HeadingKf, kfAxis, kfDirect, kfOk, kfPredict, kfTurn, newHeadingKf } from './heading.ts';
 
@@ -50,6 +51,8 @@ export interface OrientState {
   secHx: number;
   secHy: number;
   secN: number;
+  /** One-second sum of the yaw rate, for speed × yaw rate (the lateral acceleration GPS implies). */
+  secW: number;
   /** One-second calm/activity window over |a| and |yaw|. */
   winT: number;
   winN: number;
@@ -65,6 +68,16 @@ export interface OrientState {
   kf: HeadingKf;
   /** Low-passed yaw rate (rad/s), to tell straight road from turns. */
   yawS: number;
+  /** Picked up with the screen on or for a handheld call: in the hand until screen_off / call_end. */
+  handHeld: boolean;
+  /** Time of the last `handling` phone event. */
+  handledT: number;
+  /** Yaw rate from the GPS course (rad/s, + left) over the last second, and that fix's course and time. */
+  courseRps: number | null;
+  courseDeg: number | null;
+  courseT: number;
+  /** Earth frame without GPS: longitudinal acceleration from the accelerometer magnitude (earth-magnitude.ts). */
+  em: EarthMagState;
 }
 
 /** Per-sample result, written into one reused object (the hot path allocates nothing). */
@@ -94,6 +107,7 @@ export function newOrientState(): OrientState {
     secHx: 0,
     secHy: 0,
     secN: 0,
+    secW: 0,
     winT: 0,
     winN: 0,
     winS: 0,
@@ -105,6 +119,12 @@ export function newOrientState(): OrientState {
     fwd: newForwardState(),
     kf: newHeadingKf(),
     yawS: 0,
+    handHeld: false,
+    handledT: -1e15,
+    courseRps: null,
+    courseDeg: null,
+    courseT: 0,
+    em: newEarthMagState(),
   };
 }
 
@@ -191,6 +211,10 @@ export function orientSample(
   OUT.level = o.level;
   OUT.forwardOk = o.level && f.ok;
   const turning = Math.abs(o.yawS) >= WEAK_TURN_RPS;
+  const lonMag =
+    frame === 'earth' && cfg.earthMagnitudeLongitudinal
+      ? earthMagStep(o, ax, ay, az, hx, hy, f.c, f.s, dtS)
+      : null;
   if (OUT.forwardOk && !weakForward(o, cfg)) {
     OUT.lon = hx * f.c + hy * f.s;
     OUT.lat = -hx * f.s + hy * f.c;
@@ -198,7 +222,7 @@ export function orientSample(
     // Without GPS the forward angle is known only roughly: on straight road the whole horizontal
     // acceleration is longitudinal (lateral needs yaw), its sign from the estimate; in a turn it is lateral.
     const h = Math.sqrt(hx * hx + hy * hy);
-    OUT.lon = turning || !OUT.forwardOk ? 0 : hx * f.c + hy * f.s >= 0 ? h : -h;
+    OUT.lon = turning || !OUT.forwardOk ? 0 : lonMag !== null ? lonMag : hx * f.c + hy * f.s >= 0 ? h : -h;
     OUT.lat = turning ? (o.yawS > 0 ? h : -h) : 0;
   }
 }
@@ -230,6 +254,7 @@ function block(
   o.blkW += yaw;
   o.secHx += hx;
   o.secHy += hy;
+  o.secW += yaw;
   o.secN++;
   if (t - o.blkT < BLOCK_MS) return;
   const dtS = Math.max(0.001, (t - o.blkT) / 1000);
@@ -319,10 +344,13 @@ const STILL_GYRO_RPS = 0.03;
 
 function calmDevice(o: OrientState, n: number, speedMps: number | null): void {
   const w = o.winDev;
-  if (o.calm && w[6]! / n < STILL_GYRO_RPS * STILL_GYRO_RPS) {
+  // A car creeping round a gentle bend on smooth road can look calm and still (|a| steady, yaw < 0.03 rad/s):
+  // with GPS, only a stopped car's seconds teach the bias (a bend's yaw taken for bias tilted gravity by 10°).
+  const stopped = speedMps === null || speedMps < 0.5;
+  if (o.calm && stopped && w[6]! / n < STILL_GYRO_RPS * STILL_GYRO_RPS) {
     const b = o.gyroB;
     for (let k = 0; k < 3; k++) b[k] = b[k]! + (w[k]! / n - b[k]!) * 0.3;
-    if (o.level && (speedMps === null || speedMps < 0.5)) {
+    if (o.level) {
       const g = o.g;
       for (let k = 0; k < 3; k++) g[k] = g[k]! + (w[k + 3]! / n - g[k]!) * 0.5;
       updateBasis(o);
@@ -331,18 +359,62 @@ function calmDevice(o: OrientState, n: number, speedMps: number | null): void {
   w.fill(0);
 }
 
+/** Gain per GPS second of the tilt correction (time constant ≈ 4 s). */
+const GPS_LEVEL_GAIN = 0.25;
+
+/**
+ * Device frame with GPS: over the last GPS second the vehicle's mean acceleration is known — speed change along
+ * the forward axis, speed × yaw rate to the left. Whatever else the levelled plane saw is gravity leaking in
+ * through a tilted estimate (plus accelerometer bias), so the estimate is turned by it. The IMU second and the
+ * GPS speed change span the same interval, so the car's own braking and cornering cancel out.
+ */
+function gpsLevel(o: OrientState, dvdtMps2: number, speedMps: number): void {
+  const f = o.fwd;
+  if (!f.ok || f.dw + f.lw < FORWARD_STRONG || speedMps < 2) return;
+  const n = o.secN;
+  const side = speedMps * (o.secW / n);
+  const kx = dvdtMps2 * f.c - side * f.s;
+  const ky = dvdtMps2 * f.s + side * f.c;
+  if (Math.hypot(kx, ky) > 4) return;
+  const r1 = o.secHx / n - kx;
+  const r2 = o.secHy / n - ky;
+  if (Math.hypot(r1, r2) > 2) return;
+  const g = o.g;
+  const { e1, e2 } = o;
+  const dx = r1 * e1[0] + r2 * e2[0];
+  const dy = r1 * e1[1] + r2 * e2[1];
+  const dz = r1 * e1[2] + r2 * e2[2];
+  g[0] += GPS_LEVEL_GAIN * dx;
+  g[1] += GPS_LEVEL_GAIN * dy;
+  g[2] += GPS_LEVEL_GAIN * dz;
+  updateBasis(o);
+}
+const FORWARD_STRONG = 3;
+
 /** Feeds the speed change of the last GPS second to the forward estimator, with that second's acceleration. */
 export function orientGps(
   o: OrientState,
+  tMs: number,
   dvdtMps2: number | null,
   earthCourseDeg: number | null,
   speedMps: number,
 ): void {
   o.gpsDvdt = dvdtMps2;
-  if (o.secN > 0 && dvdtMps2 !== null && o.level)
+  // Compass degrees turn clockwise; yaw is + to the left. Only meaningful while moving.
+  const dtS = (tMs - o.courseT) / 1000;
+  o.courseRps =
+    earthCourseDeg !== null && o.courseDeg !== null && speedMps >= 2 && dtS > 0 && dtS <= 2
+      ? (-(((earthCourseDeg - o.courseDeg + 540) % 360) - 180) * Math.PI) / 180 / dtS
+      : null;
+  o.courseDeg = earthCourseDeg;
+  o.courseT = tMs;
+  if (o.secN > 0 && dvdtMps2 !== null && o.level) {
     observeSpeedChange(o.fwd, o.secHx / o.secN, o.secHy / o.secN, dvdtMps2);
+    if (o.frame === 'device') gpsLevel(o, dvdtMps2, speedMps);
+  }
   o.secHx = 0;
   o.secHy = 0;
+  o.secW = 0;
   o.secN = 0;
   if (o.frame === 'earth' && earthCourseDeg !== null && speedMps >= 3) {
     // Course in the earth plane (x east, y north), turned into the yaw-compensated plane.

@@ -36,6 +36,17 @@ import {
 } from './trips.ts';
 import type { LiveTripView, PipelineDeps, PipelineOutput, Trip } from './types.ts';
 
+/** The yaw rate that goes with the lateral acceleration lateral() returned (written there, no allocation). */
+const LAT = { yaw: 0 };
+/** In the hand, the GPS course rate × speed must reach this share of the cornering threshold. */
+const IN_HAND_COURSE_SHARE = 0.7;
+/** GPS speed older than this (two missed fixes) no longer gives the lateral acceleration. */
+const LATERAL_GPS_MAX_AGE_MS = 2_500;
+/** A pause in the IMU stream longer than this resets the manoeuvre detectors. */
+const IMU_GAP_MS = 1000;
+/** An IMU pause this long (the app or phone was off) may have seen the phone moved: its mount is learnt anew. */
+const MOUNT_GAP_MS = 60_000;
+
 export class Engine implements ReleaseHandler {
   private out: PipelineOutput = { trips: [], events: [] };
   private readonly ctx: Context = { speedMps: null, lat: null, lon: null };
@@ -67,7 +78,11 @@ export class Engine implements ReleaseHandler {
   tick(nowMs: number): void {
     const r = this.s.reorder;
     const upTo = nowMs - this.cfg.reorderWindowMs;
-    if (r.releasedUpToMs === null || upTo > r.releasedUpToMs) release(r, upTo, this);
+    // Releases what the clock has passed, but the watermark moves no further than the newest sample: a tick is
+    // not data, so samples for the time since that arrive later (a phone's buffered upload) are new, not late.
+    const held = heldUntilMs(r);
+    const to = held === null ? null : Math.min(upTo, held);
+    if (to !== null && (r.releasedUpToMs === null || to > r.releasedUpToMs)) release(r, to, this);
     this.apply(segGap(this.s.seg, this.cfg, upTo), null);
   }
 
@@ -108,7 +123,7 @@ export class Engine implements ReleaseHandler {
     const prev = s.fix;
     const dtS = prev === null ? 0 : (item.t - prev.t) / 1000;
     const dvdt = prev !== null && dtS > 0 && dtS <= 2 ? (out.speedMps - prev.speedMps) / dtS : null;
-    orientGps(s.orient, dvdt, out.headingDeg, out.speedMps);
+    orientGps(s.orient, item.t, dvdt, out.headingDeg, out.speedMps);
     s.fix = { t: item.t, lat: out.lat, lon: out.lon, speedMps: out.speedMps, headingDeg: out.headingDeg };
     this.syncCtx();
     this.motion(
@@ -168,6 +183,9 @@ export class Engine implements ReleaseHandler {
     this.captureEvidence(ot, true);
     longReset(s.long);
     latReset(s.lat);
+    // Parked, a phone leaves the car and comes back in another mount: learn it again next trip. (A trip closed
+    // by a gap is reset by the IMU gap itself if the phone stopped recording — not when only uploads stopped.)
+    if (reason !== 'gap') this.newMount();
     s.crash.cand = null;
     s.phone.episode = null;
     const res = finalizeTrip(
@@ -200,12 +218,20 @@ export class Engine implements ReleaseHandler {
 
   phone(item: PhoneItem): void {
     const s = this.s;
+    const o = s.orient;
     if (item.event === 'handling') {
       // The phone moved in the car: its mounting is unknown again.
-      if (s.orient.frame !== null && s.orient.frame !== 'vehicle') resetMount(s.orient, s.orient.frame);
+      if (o.frame !== null && o.frame !== 'vehicle') resetMount(o, o.frame);
       longReset(s.long);
       latReset(s.lat);
       crashHandling(s.crash, item.t);
+      // Picked up to read or to hold a call, it stays in the hand until the screen goes off or the call ends.
+      o.handHeld = s.phone.screenOn || (s.phone.call !== null && !s.phone.call.handsFree);
+      o.handledT = item.t;
+    } else if (o.handHeld && (item.event === 'screen_off' || item.event === 'call_end')) {
+      // Put down, often elsewhere (a seat, the console): learn the mount again.
+      o.handHeld = false;
+      if (o.frame !== null && o.frame !== 'vehicle') resetMount(o, o.frame);
     }
     const d = phoneEvent(s.phone, this.cfg, item);
     if (d) this.addEvent(d);
@@ -231,6 +257,7 @@ export class Engine implements ReleaseHandler {
     const gz = c.gz;
     for (let i = from; i < to; i++) {
       const t = c.t[i]!;
+      if (s.lastImuT !== null && t - s.lastImuT > IMU_GAP_MS) this.imuGap(t);
       const dtS = s.lastImuT === null ? 0 : Math.min(0.2, (t - s.lastImuT) / 1000);
       s.lastImuT = t;
       orientSample(
@@ -255,8 +282,9 @@ export class Engine implements ReleaseHandler {
           const d = longStep(s.long, cfg, t, OUT.lon, k, this.ctx);
           if (d) addDraft(tr.events, d, cfg);
         }
+        const lat = this.lateral(t);
         if (OUT.level && gz !== null) {
-          const d = latStep(s.lat, cfg, t, OUT.lat, OUT.yaw, dtS, k, this.ctx);
+          const d = latStep(s.lat, cfg, t, lat, LAT.yaw, dtS, k, this.ctx);
           if (d) addDraft(tr.events, d, cfg);
         }
         if (OUT.level) {
@@ -269,7 +297,7 @@ export class Engine implements ReleaseHandler {
             s.seg.phase !== 'idle',
           );
         }
-        if (ringPush(s.ring, bucketMs, t, OUT.lon, OUT.lat, OUT.vert, OUT.yaw) && tr.events.length > 0)
+        if (ringPush(s.ring, bucketMs, t, OUT.lon, lat, OUT.vert, OUT.yaw) && tr.events.length > 0)
           this.captureEvidence(tr, false);
       }
       if (o.windowActive !== null) {
@@ -278,6 +306,51 @@ export class Engine implements ReleaseHandler {
         this.imuSecond(t, active);
       }
     }
+  }
+
+  /**
+   * Lateral acceleration (+ left); the yaw rate that confirms it goes to LAT.yaw.
+   * - With a fresh GPS speed: speed × gyroscope yaw rate — exact for a car (centripetal acceleration without
+   *   side-slip) and independent of how the phone sits, where the accelerometer's lateral axis carries 0.02–0.05 g
+   *   of leaked gravity and longitudinal acceleration from a gravity estimate tilted by a degree or two and a
+   *   forward axis a few degrees off (simulated fleet: cornering precision 0.08 → see docs/pipeline.md §9).
+   * - Phone in the hand (picked up with the screen on, a handheld call, or a handling moment): the gyroscope
+   *   turns with the hand (1–3 rad/s swings) and the forward axis is unknown, so the magnitude is the horizontal
+   *   acceleration less the GPS speed change, the direction and the confirming yaw rate the GPS course rate —
+   *   which must itself imply IN_HAND_COURSE_SHARE of the threshold, so a swing of the phone in a gentle bend is
+   *   not a harsh turn.
+   * - Without GPS: the accelerometer's lateral axis.
+   */
+  private lateral(t: number): number {
+    LAT.yaw = OUT.yaw;
+    const f = this.s.fix;
+    const o = this.s.orient;
+    if (f === null || t < f.t || t - f.t > LATERAL_GPS_MAX_AGE_MS || !this.cfg.lateralFromGps) return OUT.lat;
+    const dv = o.gpsDvdt ?? 0;
+    // The speed is carried between fixes with the last GPS speed change.
+    const v = Math.max(0, f.speedMps + (dv * (t - f.t)) / 1000);
+    if (!o.handHeld && t - o.handledT >= this.cfg.phoneMomentMs) return v * OUT.yaw;
+    const w = o.courseRps ?? 0;
+    LAT.yaw = w;
+    if (Math.abs(v * w) < IN_HAND_COURSE_SHARE * this.cfg.harshCorneringMps2) return 0;
+    const m = Math.sqrt(Math.max(0, OUT.hx * OUT.hx + OUT.hy * OUT.hy - dv * dv));
+    return w > 0 ? m : -m;
+  }
+
+  /**
+   * The IMU resumes after a gap: a manoeuvre in progress cannot span it, and a gap longer than the dwell window
+   * ends the trip before these samples (else a trip's last manoeuvre could absorb the next day's first seconds).
+   */
+  private imuGap(t: number): void {
+    longReset(this.s.long);
+    latReset(this.s.lat);
+    if (this.s.lastImuT !== null && t - this.s.lastImuT > MOUNT_GAP_MS) this.newMount();
+    this.apply(segGap(this.s.seg, this.cfg, t), null);
+  }
+
+  private newMount(): void {
+    const o = this.s.orient;
+    if (o.frame === 'device' || o.frame === 'earth') resetMount(o, o.frame);
   }
 
   /** One second of IMU: without fresh GPS, it is what tells the segmenter whether the vehicle moves. */

@@ -139,6 +139,30 @@ describe('trip segmentation', () => {
     assert.equal(o.trips[0]!.endReason, 'gap');
   });
 
+  test('data for the time after a tick() that arrives late (a buffered upload) makes a new trip, nothing dropped', () => {
+    const a = synthDrive({
+      startMs: T0,
+      frame: null,
+      segments: [{ durationS: 10, accelMps2: 1.5 }, { durationS: 400 }],
+    });
+    // The phone keeps driving offline from 20 min after the first trip's last data; it uploads hours later.
+    const b = synthDrive({
+      startMs: T0 + 410_000 + 20 * 60_000,
+      frame: null,
+      segments: [{ durationS: 10, accelMps2: 1.5 }, { durationS: 400 }, { durationS: 10, accelMps2: -1.5 }],
+    }).map((x) => ({ ...x, batchId: `late-${x.batchId}` }));
+    const p = createProcessor('synth-1');
+    runAll(p, a, false);
+    const first = p.tick(T0 + 3 * 3_600_000).trips;
+    assert.equal(first.length, 1, 'the silent trip is closed');
+    assert.equal(first[0]!.endReason, 'gap');
+    const o = runAll(p, b);
+    assert.equal(p.stats().samplesDropped.late, 0, 'no late sample was dropped');
+    assert.equal(o.trips.length, 1);
+    assert.ok(o.trips[0]!.startMs >= T0 + 410_000 + 20 * 60_000, 'the late data is its own trip');
+    assert.ok(o.trips[0]!.features.distanceM > 5000, `distance ${o.trips[0]!.features.distanceM}`);
+  });
+
   test('ignition off ends the trip at once; no trip starts while the ignition is off', () => {
     const b = synthDrive({
       startMs: T0,
