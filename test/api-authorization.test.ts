@@ -18,6 +18,7 @@ import { freshDatabase, pgTargets, type TestDatabase } from './support/env.ts';
 import { achievementFixtures } from './authz/achievements.ts';
 import { coreFixtures } from './authz/core.ts';
 import { disputeFixtures } from './authz/disputes.ts';
+import { docFixtures } from './authz/docs.ts';
 import { liveFixtures } from './authz/live.ts';
 import { mapFixtures } from './authz/map.ts';
 import { modelFixtures } from './authz/models.ts';
@@ -47,6 +48,7 @@ const fixtures: Record<string, Fixture> = {
   ...mapFixtures,
   ...portfolioFixtures,
   ...achievementFixtures,
+  ...docFixtures,
 };
 
 function callers(fx: Seed, nowMs: number): Caller[] {

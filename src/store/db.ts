@@ -36,6 +36,14 @@ export function createDb(url: string, opts: { max?: number; applicationName?: st
     query: (sql, params) => pool.query(sql, params as unknown[]),
     async tx(fn) {
       const client = await pool.connect();
+      // A connection cut between two statements (the server restarting) is reported on the client, not on a
+      // query: without a listener it would crash the process. The next statement fails instead, the transaction
+      // is abandoned, and the broken connection is discarded rather than returned to the pool.
+      let broken: Error | undefined;
+      const onError = (e: Error): void => {
+        broken = e;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const out = await fn(client);
@@ -45,7 +53,8 @@ export function createDb(url: string, opts: { max?: number; applicationName?: st
         await client.query('ROLLBACK').catch(() => {});
         throw e;
       } finally {
-        client.release();
+        client.removeListener('error', onError);
+        client.release(broken);
       }
     },
     close: () => pool.end(),

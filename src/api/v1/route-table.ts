@@ -2,6 +2,7 @@
 import { achievementRoutes } from './routes/achievements.ts';
 import { authRoutes } from './routes/auth.ts';
 import { disputeRoutes } from './routes/disputes.ts';
+import { docRoutes } from './routes/docs.ts';
 import { liveRoutes } from './routes/live.ts';
 import { mapRoutes } from './routes/map.ts';
 import { modelRoutes } from './routes/models.ts';
@@ -26,6 +27,7 @@ export const routeTable: readonly RouteSpec[] = [
   ...mapRoutes,
   ...portfolioRoutes,
   ...achievementRoutes,
+  ...docRoutes,
 ];
 
 export const routeId = (r: Pick<RouteSpec, 'method' | 'url'>): string => `${r.method} ${r.url}`;

@@ -2,6 +2,7 @@
 import type { FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import type { Logger } from 'pino';
 import type { Db } from '../../store/index.ts';
+import type { RateLimitConfig } from '../rate-limit.ts';
 import type { Role } from './crypto.ts';
 
 export type { Role };
@@ -36,6 +37,10 @@ export interface V1Deps {
   refreshTtlMs?: number;
   maxFailedLogins?: number;
   lockoutMs?: number;
+  /** Token-bucket limits per user, API key and anonymous IP (per process); null: unlimited. */
+  rateLimits?: RateLimitConfig | null;
+  /** Webhook secrets' encryption key (base64, 32 bytes); null: generated once, kept in the settings table. */
+  webhookSecretKey?: string | null;
 }
 
 export type Settings = Required<V1Deps>;
