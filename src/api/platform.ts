@@ -19,21 +19,25 @@ import {
   createDb,
   createDeviceAuthenticator,
   type Db,
-  dropExpiredRawPartitions,
   type EmbeddedDatabase,
-  ensureRawPartitions,
   findDeviceByExternalId,
   loadActiveRoadNetwork,
   loadContextSources,
   randomSecret,
+  runRetention,
   settingOrCreate,
   migrate,
   startEmbeddedPostgres,
 } from '../store/index.ts';
 import { type PipelinePort, startWorker, type Worker } from '../worker/index.ts';
 import { contextEnricher, pipelinePort, speedLimitsFrom } from '../worker/pipeline.ts';
+import { startWebhookDispatcher, type WebhookDispatcher } from '../services/webhook-dispatcher.ts';
 import { buildApp } from './app.ts';
+import { reconcileDriverRisk } from '../services/rescoring.ts';
+import { platformWorkerHooks } from './trip-hooks.ts';
+import { createRateLimiter } from './rate-limit.ts';
 import { ensureAdmin, registerV1Routes } from './v1/index.ts';
+import { registerWeb } from './web.ts';
 import { ensureRoadNetwork, fillDemo } from './demo.ts';
 
 export interface Platform {
@@ -72,11 +76,12 @@ async function openDatabase(
 }
 
 async function maintenance(db: Db, config: Config, logger: Logger): Promise<void> {
-  const now = Date.now();
-  await ensureRawPartitions(db, now);
-  const dropped = await dropExpiredRawPartitions(db, now, config.rawRetentionDays);
-  if (dropped.length) logger.info({ dropped }, 'raw batches past retention dropped');
+  const r = await runRetention(db, Date.now(), config);
+  if (r.rawPartitionsDropped.length)
+    logger.info({ dropped: r.rawPartitionsDropped }, 'raw batches past retention dropped');
+  if (r.tracesCoarsened) logger.info({ trips: r.tracesCoarsened }, 'precise traces past retention coarsened');
   await pruneBusLog(db, 3_600_000);
+  if (config.roles.has('worker')) await reconcileDriverRisk(db, logger);
 }
 
 export async function startPlatform(
@@ -98,7 +103,10 @@ export async function startPlatform(
   maintenanceTimer.unref();
 
   const bus = config.natsUrl
-    ? await createJetStreamBus(config.natsUrl, { partitions: config.busPartitions })
+    ? await createJetStreamBus(config.natsUrl, {
+        partitions: config.busPartitions,
+        replicas: config.natsReplicas,
+      })
     : createPostgresBus(db, databaseUrl, { partitions: config.busPartitions });
   const metrics = platformMetrics();
   const app = buildApp({
@@ -117,7 +125,14 @@ export async function startPlatform(
   if (config.roles.has('gateway')) {
     const gw = createGateway({ bus, metrics, maxPendingBatches: config.maxPendingBatches });
     gateway = gw;
-    registerIngestRoutes(app, { gateway: gw, metrics, authenticate: createDeviceAuthenticator(db) });
+    const deviceLimit =
+      config.rateLimitDevicePerMin > 0 ? createRateLimiter(config.rateLimitDevicePerMin) : null;
+    registerIngestRoutes(app, {
+      gateway: gw,
+      metrics,
+      authenticate: createDeviceAuthenticator(db),
+      limitDevice: (id) => deviceLimit?.take(id) ?? null,
+    });
     // Device protocols feed the same gateway: their batches become durable the same way as v1 batches.
     const directory: DeviceDirectory = {
       lookup: async (protocol, externalId) => {
@@ -138,9 +153,29 @@ export async function startPlatform(
     await osmand.listen(config.osmandPort, config.host);
   }
 
+  let webhooks: WebhookDispatcher | null = null;
   if (config.roles.has('api')) {
     const jwtSecret = config.jwtSecret ?? (await settingOrCreate(db, 'jwt_secret', randomSecret));
-    registerV1Routes(app, { db, logger, jwtSecret });
+    registerV1Routes(app, {
+      db,
+      logger,
+      jwtSecret,
+      webhookSecretKey: config.webhookSecretKey,
+      rateLimits: {
+        userPerMin: config.rateLimitUserPerMin,
+        apiKeyPerMin: config.rateLimitApiKeyPerMin,
+        anonymousPerMin: config.rateLimitLoginPerMin,
+      },
+    });
+    // Webhook deliveries follow the domain-event outbox; safe to run in every API process.
+    webhooks = startWebhookDispatcher({
+      db,
+      logger,
+      secretKey: config.webhookSecretKey,
+      maxAttempts: config.webhookMaxAttempts,
+    });
+    // The dashboard (web/dist) at `/`; it talks to the API above.
+    registerWeb(app, { client: { mapTileUrl: config.mapTileUrl } });
     if (config.adminEmail && config.adminPassword) {
       const r = await ensureAdmin(db, {
         tenantId: 'default',
@@ -191,7 +226,10 @@ export async function startPlatform(
       logger,
       metrics,
       concurrency: config.workerConcurrency,
+      idleCloseMs: config.idleCloseMs,
       enrichTrip: contextEnricher(() => context),
+      locationDecimals: config.locationPrecisionDecimals,
+      hooks: platformWorkerHooks(db, logger),
     });
   }
 
@@ -239,6 +277,7 @@ export async function startPlatform(
         demoAbort.abort();
         // Stop taking data first; in-flight requests and frames finish and become durable before the bus closes.
         await Promise.all([app.close(), teltonika?.close(), osmand?.close()]);
+        await webhooks?.stop();
         await worker?.stop();
         await bus.close();
         await db.close();

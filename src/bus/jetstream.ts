@@ -10,6 +10,7 @@ import {
   jetstreamManager,
 } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection, nanos } from '@nats-io/transport-node';
+import { joinGroup } from './jetstream-members.ts';
 import { retryInPlace } from './retry.ts';
 import {
   type Bus,
@@ -79,26 +80,35 @@ export async function createJetStreamBus(url: string, opts: JetStreamBusOptions)
     let stopped = false;
     const slots = fifoSemaphore(concurrency);
     const stream = streamName(prefix, topic);
+    const members = joinGroup(nc, `${prefix}._members.${topic}.${o.group}`);
 
     async function partitionLoop(p: number): Promise<void> {
       const name = `${o.group}_p${p}`;
       await ensureStream(topic);
-      await jsm.consumers.info(stream, name).catch(() =>
-        jsm.consumers.add(stream, {
-          durable_name: name,
-          filter_subject: `${prefix}.${topic}.${p}`,
-          ack_policy: AckPolicy.Explicit,
-          deliver_policy: DeliverPolicy.All,
-          ack_wait: nanos(leaseMs),
-          max_ack_pending: maxInFlight,
-          max_deliver: -1,
-        }),
-      );
+      // One unacknowledged message per partition: every worker process pulls from the same durable consumer,
+      // so this is what keeps a device's batches in order when workers join, leave or die (a redelivery is
+      // the only message the partition can hand out until it is acknowledged). Messages still arrive
+      // pipelined: the open pull request is refilled as soon as the ack lands.
+      const config = {
+        durable_name: name,
+        filter_subject: `${prefix}.${topic}.${p}`,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: nanos(leaseMs),
+        max_ack_pending: 1,
+        max_deliver: -1,
+      };
+      const existing = await jsm.consumers.info(stream, name).catch(() => null);
+      if (!existing) await jsm.consumers.add(stream, config).catch(() => jsm.consumers.info(stream, name));
+      else if (existing.config.max_ack_pending !== 1)
+        await jsm.consumers.update(stream, name, { max_ack_pending: 1 });
       const consumer = await js.consumers.get(stream, name);
       while (!stopped) {
-        // Slots bound the partitions processed at once; a partition takes one only when it has messages,
-        // first come first served, so an idle partition never blocks a busy one.
-        let release: (() => void) | null = null;
+        if (!members.owns(p)) {
+          await sleep(250);
+          continue;
+        }
+        let inHand: { nak(): void } | null = null;
         try {
           const iter = await consumer.fetch({ max_messages: maxInFlight, expires: 1000 });
           for await (const m of iter) {
@@ -106,7 +116,7 @@ export async function createJetStreamBus(url: string, opts: JetStreamBusOptions)
               m.nak();
               continue;
             }
-            release ??= await slots.acquire();
+            inHand = m;
             const msg: BusMessage = {
               topic,
               partition: p,
@@ -116,21 +126,27 @@ export async function createJetStreamBus(url: string, opts: JetStreamBusOptions)
               payload: m.data,
               deliveryCount: m.info.deliveryCount,
             };
+            // The lease is kept alive from receipt, also while waiting for a slot.
             const keepAlive = setInterval(() => m.working(), Math.max(1000, leaseMs / 3));
+            // Slots bound the partitions processed at once, taken per message, first come first served, so an
+            // idle partition never holds one.
+            const release = await slots.acquire();
             try {
               await retryInPlace(msg, handler, o);
             } finally {
               clearInterval(keepAlive);
+              release();
             }
             await m.ackAck();
+            inHand = null;
           }
         } catch (e) {
+          // A message that could not be handled goes back at once rather than after the ack wait.
+          inHand?.nak();
           if (!stopped) {
             onError(e as Error);
             await sleep(500);
           }
-        } finally {
-          release?.();
         }
       }
     }
@@ -140,8 +156,27 @@ export async function createJetStreamBus(url: string, opts: JetStreamBusOptions)
       async stop() {
         stopped = true;
         await Promise.all(loops);
+        members.leave();
       },
     };
+  }
+
+  async function lagByPartition(topic: string, group: string): Promise<number[]> {
+    const stream = streamName(prefix, topic);
+    const out: number[] = [];
+    for (let p = 0; p < P; p++) {
+      try {
+        const ci = await jsm.consumers.info(stream, `${group}_p${p}`);
+        out.push(ci.num_pending + ci.num_ack_pending);
+      } catch {
+        // A partition nobody consumed yet: its whole subject is pending.
+        const si = await jsm.streams
+          .info(stream, { subjects_filter: `${prefix}.${topic}.${p}` })
+          .catch(() => null);
+        out.push(Number(si?.state.subjects?.[`${prefix}.${topic}.${p}`] ?? 0));
+      }
+    }
+    return out;
   }
 
   return {
@@ -163,22 +198,9 @@ export async function createJetStreamBus(url: string, opts: JetStreamBusOptions)
     },
     subscribe,
     async lag(topic, group) {
-      const stream = streamName(prefix, topic);
-      let total = 0;
-      for (let p = 0; p < P; p++) {
-        try {
-          const ci = await jsm.consumers.info(stream, `${group}_p${p}`);
-          total += ci.num_pending + ci.num_ack_pending;
-        } catch {
-          // A partition nobody consumed yet: its whole subject is pending.
-          const si = await jsm.streams
-            .info(stream, { subjects_filter: `${prefix}.${topic}.${p}` })
-            .catch(() => null);
-          total += Number(si?.state.subjects?.[`${prefix}.${topic}.${p}`] ?? 0);
-        }
-      }
-      return total;
+      return (await lagByPartition(topic, group)).reduce((s, n) => s + n, 0);
     },
+    lagByPartition,
     async ready() {
       if (nc.isClosed()) return false;
       try {

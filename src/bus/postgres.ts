@@ -343,6 +343,17 @@ export function createPostgresBus(db: Db, connectionString: string, opts: { part
       );
       return Number(rows[0]?.lag ?? 0);
     },
+    async lagByPartition(topic, group) {
+      const { rows } = await db.query<{ partition: number; lag: number }>(
+        `SELECT l.partition, count(*)::bigint AS lag FROM bus_log l
+           LEFT JOIN bus_offsets o ON o.topic = l.topic AND o.partition = l.partition AND o.grp = $2
+          WHERE l.topic = $1 AND l.seq > coalesce(o.acked_seq, 0) GROUP BY l.partition`,
+        [topic, group],
+      );
+      const out = new Array<number>(P).fill(0);
+      for (const r of rows) out[r.partition] = Number(r.lag);
+      return out;
+    },
     async ready() {
       try {
         await db.query('SELECT 1');

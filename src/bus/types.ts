@@ -55,6 +55,8 @@ export interface Bus {
   subscribe(topic: string, handler: MessageHandler, opts: SubscribeOptions): Subscription;
   /** Messages published but not yet acknowledged by the group. */
   lag(topic: string, group: string): Promise<number>;
+  /** The same, per partition (index = partition), for the per-partition lag metric. */
+  lagByPartition?(topic: string, group: string): Promise<number[]>;
   ready(): Promise<boolean>;
   close(): Promise<void>;
 }

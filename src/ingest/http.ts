@@ -10,11 +10,28 @@ export interface IngestRouteDeps {
   gateway: Gateway;
   metrics: PlatformMetrics;
   authenticate(token: string): Promise<DeviceRecord | null>;
+  /** Per-device request limit (token bucket, per process); absent → unlimited. */
+  limitDevice?(deviceId: string): DeviceRateVerdict | null;
 }
 
-type Problem = { status: number; code: string; message: string; field?: string };
+export interface DeviceRateVerdict {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  resetS: number;
+  retryAfterS: number;
+}
+
+type Problem = {
+  status: number;
+  code: string;
+  message: string;
+  field?: string;
+  headers?: Record<string, string>;
+};
 
 function problem(reply: FastifyReply, p: Problem): FastifyReply {
+  if (p.headers) reply.headers(p.headers);
   return reply
     .code(p.status)
     .type('application/problem+json')
@@ -65,7 +82,16 @@ async function authenticateRequest(
 ): Promise<{ ok: true; device: DeviceRecord } | { ok: false; p: Problem }> {
   const h = req.headers.authorization;
   const token = h?.startsWith('Bearer ') ? h.slice(7).trim() : null;
-  const device = token ? await deps.authenticate(token) : null;
+  let device: DeviceRecord | null = null;
+  try {
+    device = token ? await deps.authenticate(token) : null;
+  } catch {
+    // The credential store is unreachable (database restarting): the device keeps its data and retries.
+    return {
+      ok: false,
+      p: { status: 503, code: 'unavailable', message: 'storage unavailable; retry shortly' },
+    };
+  }
   if (!device) {
     return {
       ok: false,
@@ -73,6 +99,23 @@ async function authenticateRequest(
         status: 401,
         code: 'unauthorized',
         message: 'a valid device token is required (Authorization: Bearer …)',
+      },
+    };
+  }
+  const v = deps.limitDevice?.(device.id);
+  if (v && !v.allowed) {
+    return {
+      ok: false,
+      p: {
+        status: 429,
+        code: 'rate_limited',
+        message: `this device sends too often (${v.limit} requests a minute); retry in ${v.retryAfterS} s`,
+        headers: {
+          'retry-after': String(v.retryAfterS),
+          'ratelimit-limit': String(v.limit),
+          'ratelimit-remaining': String(v.remaining),
+          'ratelimit-reset': String(v.resetS),
+        },
       },
     };
   }
@@ -131,10 +174,15 @@ export function registerIngestRoutes(root: FastifyInstance, deps: IngestRouteDep
       const r = await parseRequest(req, deps);
       if (!r.ok) {
         deps.metrics.rejects.inc({ reason: r.p.code });
+        if (r.p.status === 503) {
+          deps.metrics.errors.inc({ kind: 'ingest_unavailable' });
+          reply.header('Retry-After', '2');
+        }
         return problem(reply, r.p);
       }
       const res = await deps.gateway.accept(r.batches);
       if (!res.ok) {
+        if (res.error.code === 'unavailable') deps.metrics.errors.inc({ kind: 'ingest_unavailable' });
         reply.header('Retry-After', String(res.error.retryAfterS));
         return problem(reply, {
           status: res.error.code === 'overloaded' ? 429 : 503,

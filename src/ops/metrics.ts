@@ -131,6 +131,19 @@ export function platformMetrics(r = new Registry()) {
     trips: r.counter('openubi_trips_total', 'Trips completed and stored'),
     events: r.counter('openubi_events_total', 'Driving events stored, by kind'),
     deadLetters: r.counter('openubi_dead_letters_total', 'Messages moved to the dead-letter store'),
+    partitionLag: r.gauge(
+      'openubi_bus_partition_lag',
+      'Messages published but not yet processed, by group and partition',
+    ),
+    tripLatency: r.histogram(
+      'openubi_trip_completion_seconds',
+      "Time from a trip's last sample to the trip being stored",
+      [1, 5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 86400],
+    ),
+    errors: r.counter(
+      'openubi_errors_total',
+      'Errors by kind: ingest_unavailable, worker_retry, database_unavailable, dead_letter, trip_hook',
+    ),
   };
 }
 

@@ -1,11 +1,13 @@
 // The worker: consumes ingest batches in order per device and applies each exactly once — archive the raw
 // batch, advance the device's pipeline, store finished trips and events, checkpoint — in one transaction.
 import type { Logger } from 'pino';
-import type { Bus, BusMessage, Subscription } from '../bus/index.ts';
+import { type Bus, type BusMessage, type Subscription, sleep } from '../bus/index.ts';
 import type { SensorBatch } from '../domain/index.ts';
 import { archived, decodeBatch } from '../ingest/codec.ts';
 import { INGEST_TOPIC } from '../ingest/gateway.ts';
 import type { PlatformMetrics } from '../ops/metrics.ts';
+import { reducedPrecision } from '../ops/precision.ts';
+import { isTransientDbError } from '../ops/transient.ts';
 import type { LiveTripView, PipelineOutput, Trip } from '../pipeline/types.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { type DeviceRecord, getDevice } from '../store/devices.ts';
@@ -33,7 +35,11 @@ export interface WorkerHooks {
 
 export interface Worker {
   stop(): Promise<void>;
-  /** Closes the open trips of devices silent (wall clock) for longer than silentForMs; runs on a timer. */
+  /**
+   * Closes the open trips of devices from which no data has *arrived* for longer than silentForMs before nowMs
+   * (default idleCloseMs); runs on a timer. A trip ends at its own last data; data that arrives later for the
+   * time since (a phone's buffered upload) is processed as new data, not dropped as late.
+   */
   sweepIdle(nowMs: number, silentForMs?: number): Promise<number>;
 }
 
@@ -44,18 +50,24 @@ export function startWorker(opts: {
   logger: Logger;
   metrics: PlatformMetrics;
   concurrency: number;
+  /** Arrival silence after which the idle sweep closes a device's open trip (IDLE_CLOSE_MS), default 30 min. */
   idleCloseMs?: number;
   /** Batches between snapshots of a device's pipeline state (replayed from raw batches after a restart). */
   checkpointEvery?: number;
   /** Extra stored features per finished trip (context enrichment). */
   enrichTrip?: (trip: Trip) => Record<string, unknown>;
   hooks?: WorkerHooks;
+  /** Decimal places kept in stored trip traces and event coordinates (LOCATION_PRECISION_DECIMALS). */
+  locationDecimals?: number | null;
 }): Worker {
-  const { db, bus, pipeline, logger, metrics } = opts;
+  const { db, bus, logger, metrics } = opts;
+  const pipeline =
+    opts.locationDecimals == null ? opts.pipeline : reducedPrecision(opts.pipeline, opts.locationDecimals);
+  let stopping = false;
   const devices = new Map<string, DeviceRecord>();
   // In-memory processors keyed by device, trusted only while their version matches the stored checkpoint.
   const live = new Map<string, { version: number; proc: DeviceProcessorPort }>();
-  const idleCloseMs = opts.idleCloseMs ?? 15 * 60_000;
+  const idleCloseMs = opts.idleCloseMs ?? 30 * 60_000;
   const checkpointEvery = opts.checkpointEvery ?? 30;
 
   async function device(q: Queryable, id: string): Promise<DeviceRecord | null> {
@@ -117,7 +129,24 @@ export function startWorker(opts: {
     }
   }
 
+  /**
+   * A database outage is not the batch's fault: it is waited out here, keeping the batch in place (order holds),
+   * instead of spending the attempts that would move a poison batch to the dead-letter store.
+   */
   async function handle(msg: BusMessage): Promise<void> {
+    for (let waitMs = 250; ; waitMs = Math.min(waitMs * 2, 5000)) {
+      try {
+        return await apply(msg);
+      } catch (e) {
+        if (stopping || !isTransientDbError(e)) throw e;
+        metrics.errors.inc({ kind: 'database_unavailable' });
+        logger.warn({ msgId: msg.id, err: (e as Error).message }, 'database unavailable; batch waits');
+        await sleep(waitMs);
+      }
+    }
+  }
+
+  async function apply(msg: BusMessage): Promise<void> {
     const batch = decodeBatch(msg.payload);
     try {
       const stored = await db.tx(async (c) => {
@@ -188,18 +217,27 @@ export function startWorker(opts: {
   ): Promise<void> {
     if (trips === 0) return;
     metrics.trips.inc({}, trips);
+    const nowMs = Date.now();
+    for (const t of out.trips) metrics.tripLatency.observe(Math.max(0, nowMs - t.endMs) / 1000);
     for (const e of out.events) metrics.events.inc({ kind: e.kind });
     logger.info({ deviceId: dev.id, trips, events }, 'trips stored');
-    await opts.hooks?.onTripsStored?.(dev, out).catch((e) => logger.error({ err: e }, 'trip hook failed'));
+    await opts.hooks?.onTripsStored?.(dev, out).catch((e) => {
+      metrics.errors.inc({ kind: 'trip_hook' });
+      logger.error({ err: e }, 'trip hook failed');
+    });
   }
 
   const sub: Subscription = bus.subscribe(INGEST_TOPIC, handle, {
     group: WORKER_GROUP,
     concurrency: opts.concurrency,
     maxInFlight: 64,
-    onError: (e) => logger.warn({ err: e.message }, 'worker retrying a batch'),
+    onError: (e) => {
+      metrics.errors.inc({ kind: 'worker_retry' });
+      logger.warn({ err: e.message }, 'worker retrying a batch');
+    },
     onDeadLetter: async (m, e) => {
       metrics.deadLetters.inc();
+      metrics.errors.inc({ kind: 'dead_letter' });
       logger.error({ msgId: m.id, err: e.message }, 'batch moved to the dead-letter store');
       await db.query(
         `INSERT INTO dead_letters (topic, grp, partition, msg_id, key, payload, error) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
@@ -210,11 +248,18 @@ export function startWorker(opts: {
   metrics.lag.collect(async () =>
     metrics.lag.set(await bus.lag(INGEST_TOPIC, WORKER_GROUP), { group: WORKER_GROUP }),
   );
+  metrics.partitionLag.collect(async () => {
+    const lags = (await bus.lagByPartition?.(INGEST_TOPIC, WORKER_GROUP)) ?? [];
+    for (const [p, n] of lags.entries())
+      metrics.partitionLag.set(n, { group: WORKER_GROUP, partition: String(p) });
+  });
 
   async function sweepIdle(nowMs: number, silentForMs = idleCloseMs): Promise<number> {
+    // updated_at moves with every batch applied: arrival time, not the data's own (possibly hours-old) time.
     const { rows } = await db.query<{ device_id: string }>(
-      `SELECT device_id FROM device_state WHERE open_trip AND updated_at < now() - ($1 || ' milliseconds')::interval`,
-      [String(silentForMs)],
+      `SELECT device_id FROM device_state
+       WHERE open_trip AND updated_at < to_timestamp($1::double precision / 1000) - ($2 || ' milliseconds')::interval`,
+      [nowMs, String(silentForMs)],
     );
     let closed = 0;
     for (const { device_id } of rows) {
@@ -222,13 +267,22 @@ export function startWorker(opts: {
         const r = await db.tx(async (c) => {
           const dev = await device(c, device_id);
           if (!dev) return null;
-          const { rows: st } = await c.query<{ batches: number; checkpoint_seq: number; open_trip: boolean }>(
-            'SELECT batches, checkpoint_seq, open_trip FROM device_state WHERE device_id = $1 FOR UPDATE',
-            [device_id],
+          const { rows: st } = await c.query<{
+            batches: number;
+            checkpoint_seq: number;
+            open_trip: boolean;
+            silent: boolean;
+          }>(
+            `SELECT batches, checkpoint_seq, open_trip,
+                    updated_at < to_timestamp($2::double precision / 1000) - ($3 || ' milliseconds')::interval AS silent
+             FROM device_state WHERE device_id = $1 FOR UPDATE`,
+            [device_id, nowMs, String(silentForMs)],
           );
           const row = st[0];
-          if (!row?.open_trip) return null;
+          // Re-checked under the row lock: a batch may have arrived since the scan.
+          if (!row?.open_trip || !row.silent) return null;
           const proc = await processorAt(c, dev, row.batches + 1, row.checkpoint_seq);
+          // The pipeline ends the trip at its own last data and keeps its watermark there (not at nowMs).
           const out = proc.tick(nowMs);
           const saved = await saveOutputs(c, dev, out, opts.enrichTrip);
           // A tick is not a raw batch and cannot be replayed: its effect is kept by a snapshot at once.
@@ -256,6 +310,7 @@ export function startWorker(opts: {
     sweepIdle,
     async stop() {
       clearInterval(timer);
+      stopping = true;
       await sub.stop();
     },
   };
