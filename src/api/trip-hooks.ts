@@ -4,7 +4,9 @@
 // It runs after the worker's commit; if it fails (or the process dies first) the reconciliation sweep
 // (services/rescoring.ts) catches the driver up, so a pricing problem never stalls ingest.
 import type { Logger } from 'pino';
+import type { SensorBatch } from '../domain/index.ts';
 import type { PipelineOutput } from '../pipeline/types.ts';
+import { notifyLivePosition } from '../services/live.ts';
 import { publishEvent } from '../services/events.ts';
 import { rescoreAndReprice } from '../services/rescoring.ts';
 import type { Db, DeviceRecord, Queryable } from '../store/index.ts';
@@ -60,6 +62,39 @@ export async function onTripsStored(
   });
 }
 
+/** Positions older than this are history being uploaded (a buffered phone, the demo), not a live trip. */
+export const LIVE_POSITION_MAX_AGE_MS = 120_000;
+
+/** The batch's newest fix, when it is recent, for a driver's live map (ephemeral: pg_notify, not stored). */
+export async function announceLivePosition(
+  q: Queryable,
+  dev: DeviceRecord,
+  batch: SensorBatch,
+  nowMs = Date.now(),
+): Promise<boolean> {
+  const g = batch.gps;
+  if (!dev.driverId || !g || g.t.length === 0) return false;
+  let i = 0;
+  for (let k = 1; k < g.t.length; k++) if (g.t[k]! > g.t[i]!) i = k;
+  const tMs = g.t[i]!;
+  if (nowMs - tMs > LIVE_POSITION_MAX_AGE_MS || tMs - nowMs > LIVE_POSITION_MAX_AGE_MS) return false;
+  await notifyLivePosition(q, {
+    tenantId: dev.tenantId,
+    driverId: dev.driverId,
+    deviceId: dev.id,
+    tMs,
+    lat: g.lat[i]!,
+    lon: g.lon[i]!,
+    speedMps: g.speedMps?.[i] ?? 0,
+  });
+  return true;
+}
+
 export function platformWorkerHooks(db: Db, logger: Logger): WorkerHooks {
-  return { onTripsStored: (dev, out) => onTripsStored(db, dev, out, logger) };
+  return {
+    onTripsStored: (dev, out) => onTripsStored(db, dev, out, logger),
+    onBatchApplied: async (dev, batch) => {
+      await announceLivePosition(db, dev, batch);
+    },
+  };
 }

@@ -31,6 +31,8 @@ export interface PipelinePort {
 export interface WorkerHooks {
   /** After a transaction that stored new trips commits (scoring, pricing, webhooks hang here). */
   onTripsStored?(device: DeviceRecord, output: PipelineOutput): Promise<void>;
+  /** After every applied batch commits (live positions); must be cheap, failures are only logged. */
+  onBatchApplied?(device: DeviceRecord, batch: SensorBatch): Promise<void>;
 }
 
 export interface Worker {
@@ -203,6 +205,10 @@ export function startWorker(opts: {
       live.set(batch.deviceId, { version: stored.seq, proc: stored.proc });
       metrics.processed.inc({ outcome: 'applied' });
       await afterCommit(stored.dev, stored.out, stored.saved.trips.length, stored.saved.events);
+      await opts.hooks?.onBatchApplied?.(stored.dev, batch).catch((e) => {
+        metrics.errors.inc({ kind: 'batch_hook' });
+        logger.warn({ err: (e as Error).message }, 'batch hook failed');
+      });
     } catch (e) {
       live.delete(batch.deviceId);
       throw e;
