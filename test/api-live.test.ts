@@ -77,7 +77,7 @@ async function sse(url: string, headers: Record<string, string>) {
 if (targets.length === 0) test.skip(`live updates: ${missing.join('; ')}`, () => {});
 
 for (const target of targets) {
-  describe(`live updates on ${target.name} PostgreSQL`, () => {
+  describe(`live updates on ${target.name} PostgreSQL`, { timeout: 120_000 }, () => {
     let tdb: TestDatabase;
     let t: V1TestApp;
     let fx: Seed;

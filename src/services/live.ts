@@ -214,6 +214,11 @@ export function createLiveHub(opts: LiveHubOptions): LiveHub {
   return {
     async subscribeDriver(tenantId, driverId, sink, afterSeq) {
       await ready;
+      // A stream that opened while the hub was stopping would never be closed by stop(): end it now.
+      if (stopped) {
+        sink.close();
+        return () => {};
+      }
       const k = key(tenantId, driverId);
       const sub: DriverSub = { sink, pending: [] };
       if (!drivers.has(k)) drivers.set(k, new Set());
@@ -238,7 +243,15 @@ export function createLiveHub(opts: LiveHubOptions): LiveHub {
     },
     async subscribePortfolio(tenantId, sink) {
       await ready;
+      if (stopped) {
+        sink.close();
+        return () => {};
+      }
       safeSend(sink, 'counters', await portfolioCounters(db, tenantId, now()));
+      if (stopped) {
+        sink.close();
+        return () => {};
+      }
       if (!portfolios.has(tenantId)) portfolios.set(tenantId, new Set());
       portfolios.get(tenantId)!.add(sink);
       return () => {
