@@ -5,6 +5,7 @@ import { platformMetrics } from '../../ops/metrics.ts';
 import { createDb, type Db, migrate } from '../../store/index.ts';
 import { buildApp } from '../app.ts';
 import { registerV1Routes } from './index.ts';
+import type { V1Deps } from './types.ts';
 
 export interface V1TestApp {
   app: FastifyInstance;
@@ -18,10 +19,16 @@ export interface V1TestApp {
   close(): Promise<void>;
 }
 
-export async function startV1TestApp(databaseUrl: string, jwtSecret: string): Promise<V1TestApp> {
+/** `extra` adds plugin options (rate limits, webhook key…); `setup` registers more on the app before it is ready. */
+export async function startV1TestApp(
+  databaseUrl: string,
+  jwtSecret: string,
+  extra: Partial<Omit<V1Deps, 'db' | 'logger' | 'jwtSecret' | 'now'>> = {},
+  setup?: (app: FastifyInstance) => void,
+): Promise<V1TestApp> {
   const logs: string[] = [];
   const logger = pino({ level: 'trace' }, { write: (line: string) => void logs.push(line) });
-  const db = createDb(databaseUrl, { max: 8 });
+  const db = createDb(databaseUrl, { max: 10 });
   await migrate(db, logger);
   const app = buildApp({ logger, metrics: platformMetrics(), maxBodyBytes: 1_000_000, readiness: {} });
   const routes: string[] = [];
@@ -35,7 +42,8 @@ export async function startV1TestApp(databaseUrl: string, jwtSecret: string): Pr
       clock.nowMs += ms;
     },
   };
-  registerV1Routes(app, { db, logger, jwtSecret, now: () => clock.nowMs });
+  registerV1Routes(app, { db, logger, jwtSecret, now: () => clock.nowMs, ...extra });
+  setup?.(app);
   await app.ready();
   return {
     app,
