@@ -1,6 +1,13 @@
 // Typed Parquet columns for the analytics export: explicit schema elements (UTC millisecond timestamps with
 // both the logical and the legacy converted type, so old and new readers agree), every column nullable.
-import type { SchemaElement } from 'hyparquet-writer';
+// Two choices are for particular readers (checked by `openubi bench parquet-readers`):
+// - booleans are PLAIN-encoded: hyparquet-writer would RLE-encode them (in its v2 data pages) once a column
+//   has more than 16 values, and Spark 3.0-3.2's vectorized Parquet reader, on by default, fails on RLE
+//   booleans with "Unsupported encoding: RLE" (fixed in 3.3 by SPARK-37864);
+// - the footer carries pandas metadata (key "pandas") naming the timestamp columns as UTC: fastparquet takes a
+//   timestamp's time zone only from there, not from the logical type's isAdjustedToUTC, and would otherwise
+//   give naive datetime64 values. pyarrow, DuckDB, hyparquet and Spark ignore it or agree with it.
+import type { ColumnSource, KeyValue, SchemaElement } from 'hyparquet-writer';
 
 export type ColumnType = 'STRING' | 'DOUBLE' | 'INT32' | 'BOOLEAN' | 'TIMESTAMP';
 
@@ -50,10 +57,40 @@ function value(type: ColumnType, v: unknown): unknown {
   }
 }
 
-/** hyparquet-writer's input: the explicit schema and one value array per column. */
-export function rowsToColumns(cols: Column[], rows: Array<Record<string, unknown>>) {
+/** The pandas metadata pyarrow writes, reduced to what fastparquet needs: the UTC timestamp columns. */
+function pandasMetadata(cols: Column[]): KeyValue {
+  const columns = cols
+    .filter((c) => c.type === 'TIMESTAMP')
+    .map((c) => ({
+      name: c.name,
+      field_name: c.name,
+      pandas_type: 'datetimetz',
+      numpy_type: 'datetime64[ms]',
+      metadata: { timezone: 'UTC' },
+    }));
+  return {
+    key: 'pandas',
+    value: JSON.stringify({
+      index_columns: [],
+      column_indexes: [],
+      columns,
+      creator: { library: 'openubi', version: '1' },
+    }),
+  };
+}
+
+/** hyparquet-writer's input: the explicit schema, one value array per column and the footer metadata. */
+export function rowsToColumns(
+  cols: Column[],
+  rows: Array<Record<string, unknown>>,
+): { schema: SchemaElement[]; columnData: ColumnSource[]; kvMetadata: KeyValue[] } {
   return {
     schema: [{ name: 'root', num_children: cols.length }, ...cols.map(element)] as SchemaElement[],
-    columnData: cols.map((c) => ({ name: c.name, data: rows.map((r) => value(c.type, r[c.name])) })),
+    columnData: cols.map((c) => ({
+      name: c.name,
+      data: rows.map((r) => value(c.type, r[c.name])),
+      ...(c.type === 'BOOLEAN' ? { encoding: 'PLAIN' as const } : {}),
+    })),
+    kvMetadata: [pandasMetadata(cols)],
   };
 }

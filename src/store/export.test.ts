@@ -135,6 +135,15 @@ if (target) {
       const meta = await parquetMetadataAsync(buf);
       const startAt = meta.schema.find((s) => s.name === 'start_at');
       assert.deepEqual(startAt?.logical_type, { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MILLIS' });
+      // For fastparquet (export-schema.ts): pandas metadata naming the timestamps as UTC, its only source of a
+      // time zone. Boolean encodings are checked in export-schema.test.ts.
+      const pandas = JSON.parse(meta.key_value_metadata?.find((kv) => kv.key === 'pandas')?.value ?? '{}');
+      assert.ok(
+        pandas.columns?.some(
+          (c: { name: string; metadata?: { timezone?: string } }) =>
+            c.name === 'start_at' && c.metadata?.timezone === 'UTC',
+        ),
+      );
       const rows = await parquetReadObjects({ file: buf });
       const { rows: stored } = await db.query<{ id: string }>(
         `SELECT id FROM events WHERE start_at < '2024-03-06' ORDER BY start_at, id`,
