@@ -3,6 +3,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Platform } from '../src/api/platform.ts';
+import type { Bus, MessageHandler } from '../src/bus/index.ts';
+import { createLogger } from '../src/config/logger.ts';
+import { encodeBatch } from '../src/ingest/codec.ts';
+import { platformMetrics } from '../src/ops/metrics.ts';
+import { startWorker } from '../src/worker/index.ts';
+import { pipelinePort } from '../src/worker/pipeline.ts';
 import type { SensorBatch } from '../src/domain/index.ts';
 import { createProcessor } from '../src/pipeline/index.ts';
 import { mountRotation, runAll, tripAround } from '../src/pipeline/testkit.ts';
@@ -111,6 +117,144 @@ describe(`worker (${target.name} PostgreSQL)`, () => {
       );
       assert.equal(rows[0]!.n, batches.length);
     } finally {
+      await p.stop();
+    }
+  });
+  test("another process's writes between two batches: the worker does not reuse its in-memory pipeline", async () => {
+    const p = await startOn(tdb.url);
+    // A second worker on the same database (a scaled-out process) that receives no batches: only its idle sweep
+    // runs, and closes the device's open trip while the first worker holds the device's pipeline in memory.
+    const idle: Bus = {
+      kind: 'postgres',
+      partitions: 1,
+      publish: async () => [],
+      subscribe: () => ({ stop: async () => {} }),
+      lag: async () => 0,
+      ready: async () => true,
+      close: async () => {},
+    };
+    const other = startWorker({
+      db: p.db,
+      bus: idle,
+      pipeline: pipelinePort(),
+      logger: createLogger('silent'),
+      metrics: platformMetrics(),
+      concurrency: 1,
+    });
+    try {
+      await ensureTenant(p.db, 'default', 'Default');
+      const dev = await registerDevice(p.db, { tenantId: 'default', kind: 'phone', id: 'phone-w3' });
+      // 100 s into a first drive that cruises for two minutes (1 s batches): the close splits it.
+      const batches = drive(dev.id, Date.now() - 3 * 3_600_000, 120).map((b) => ({
+        ...b,
+        batchId: `w3-${b.batchId}`,
+      }));
+      const cut = 100;
+      await send(p, dev.token, batches.slice(0, cut));
+      await drained(p, cut, dev.id);
+      const sweepAt = Date.now() + 60_000;
+      assert.equal(await other.sweepIdle(sweepAt, 0), 1, 'the other process closes the open trip');
+      await send(p, dev.token, batches.slice(cut));
+      await drained(p, batches.length, dev.id);
+      const endAt = Date.now() + 120_000;
+      await p.worker!.sweepIdle(endAt, 0);
+
+      // Offline, the same operations in the same order; a worker that kept pushing into the pipeline it held
+      // (which never saw the other process's close) would store different trips.
+      const proc = createProcessor(dev.id);
+      const offline = runAll(proc, batches.slice(0, cut), false);
+      for (const o of [proc.tick(sweepAt), runAll(proc, batches.slice(cut), false), proc.tick(endAt)]) {
+        offline.trips.push(...o.trips);
+        offline.events.push(...o.events);
+      }
+      assert.equal(offline.trips.length, 3, 'the close splits the first drive in two');
+      const got = await stored(p, dev.id);
+      assert.deepEqual(got.trips, offline.trips.map((t) => t.id).sort());
+      assert.deepEqual(got.events, offline.events.map((e) => e.id).sort());
+      // Trip ids are per-device ordinals: compare what the trips cover too.
+      const { rows } = await p.db.query<{ id: string; start_ms: number; end_ms: number }>(
+        `SELECT id, (extract(epoch FROM start_at) * 1000)::bigint AS start_ms,
+                (extract(epoch FROM end_at) * 1000)::bigint AS end_ms
+           FROM trips WHERE device_id = $1 ORDER BY id`,
+        [dev.id],
+      );
+      const want = offline.trips
+        .map((t) => ({ id: t.id, start_ms: t.startMs, end_ms: t.endMs }))
+        .sort((a, b) => a.id.localeCompare(b.id));
+      assert.deepEqual(rows, want);
+    } finally {
+      await other.stop();
+      await p.stop();
+    }
+  });
+  test('a batch delivered again after it was applied (a lost ack) changes nothing, and the next ones still apply', async () => {
+    const p = await startOn(tdb.url);
+    // A bus that hands this worker whatever the test delivers, twice if it likes.
+    let handler: MessageHandler | null = null;
+    const manual: Bus = {
+      kind: 'postgres',
+      partitions: 1,
+      publish: async () => [],
+      subscribe: (_topic, h) => {
+        handler = h;
+        return { stop: async () => {} };
+      },
+      lag: async () => 0,
+      ready: async () => true,
+      close: async () => {},
+    };
+    const w = startWorker({
+      db: p.db,
+      bus: manual,
+      pipeline: pipelinePort(),
+      logger: createLogger('silent'),
+      metrics: platformMetrics(),
+      concurrency: 1,
+    });
+    try {
+      await ensureTenant(p.db, 'default', 'Default');
+      const dev = await registerDevice(p.db, { tenantId: 'default', kind: 'phone', id: 'phone-w4' });
+      const batches = drive(dev.id, Date.now() - 3 * 3_600_000, 120).map((b) => ({
+        ...b,
+        batchId: `w4-${b.batchId}`,
+      }));
+      let seq = 0;
+      const deliver = (b: SensorBatch) =>
+        handler!({
+          topic: 'ingest',
+          partition: 0,
+          seq: ++seq,
+          id: `${b.deviceId}/${b.batchId}`,
+          key: b.deviceId,
+          payload: encodeBatch({ ...b, receivedAtMs: Date.now() }, false),
+          deliveryCount: 1,
+        });
+      for (const [i, b] of batches.entries()) {
+        await deliver(b);
+        // Mid-drive, and again right after: the same batch once more, then the one before it.
+        if (i === 100 || i === 101) await deliver(b);
+        if (i === 101) await deliver(batches[100]!);
+      }
+      const endAt = Date.now() + 60_000;
+      await w.sweepIdle(endAt, 0);
+
+      const proc = createProcessor(dev.id);
+      const offline = runAll(proc, batches, false);
+      const closed = proc.tick(endAt);
+      offline.trips.push(...closed.trips);
+      offline.events.push(...closed.events);
+      const got = await stored(p, dev.id);
+      assert.deepEqual(got.trips, offline.trips.map((t) => t.id).sort());
+      assert.deepEqual(got.events, offline.events.map((e) => e.id).sort());
+      const { rows } = await p.db.query<{ raw: number; done: number; batches: number }>(
+        `SELECT (SELECT count(*)::int FROM raw_batches WHERE device_id = $1) AS raw,
+                (SELECT count(*)::int FROM processed_batches WHERE device_id = $1) AS done,
+                (SELECT batches::int FROM device_state WHERE device_id = $1) AS batches`,
+        [dev.id],
+      );
+      assert.deepEqual(rows[0], { raw: batches.length, done: batches.length, batches: batches.length });
+    } finally {
+      await w.stop();
       await p.stop();
     }
   });

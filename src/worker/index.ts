@@ -67,10 +67,13 @@ export function startWorker(opts: {
     opts.locationDecimals == null ? opts.pipeline : reducedPrecision(opts.pipeline, opts.locationDecimals);
   let stopping = false;
   const devices = new Map<string, DeviceRecord>();
-  // In-memory processors keyed by device, trusted only while their version matches the stored checkpoint.
-  const live = new Map<string, { version: number; proc: DeviceProcessorPort }>();
+  // In-memory processors keyed by device, trusted only while their version matches the stored sequence.
+  const live = new Map<string, LiveProcessor>();
   const idleCloseMs = opts.idleCloseMs ?? 30 * 60_000;
-  const checkpointEvery = opts.checkpointEvery ?? 30;
+  // A snapshot is ~200 kB of JSON (the reorder window holds raw IMU) and costs milliseconds to write; replaying a
+  // batch costs under a millisecond. So snapshots are rare (and taken when a trip closes): a restart replays at
+  // most 120 batches (20 minutes of a phone's 10 s batches), about a tenth of a second.
+  const checkpointEvery = opts.checkpointEvery ?? 120;
 
   async function device(q: Queryable, id: string): Promise<DeviceRecord | null> {
     const hit = devices.get(id);
@@ -89,10 +92,12 @@ export function startWorker(opts: {
     dev: DeviceRecord,
     seq: number,
     checkpointSeq: number,
+    /** The stored rev before this write: the in-memory processor is current only if it saw exactly that. */
+    rev: number,
   ): Promise<DeviceProcessorPort> {
     const cached = live.get(dev.id);
     live.delete(dev.id); // whatever happens next mutates it: only a commit puts it back
-    if (cached && cached.version === seq - 1) return cached.proc;
+    if (cached && cached.rev === rev && cached.version === seq - 1) return cached.proc;
     let proc: DeviceProcessorPort;
     if (checkpointSeq === 0) proc = pipeline.create(dev.id);
     else {
@@ -117,10 +122,13 @@ export function startWorker(opts: {
     seq: number,
     proc: DeviceProcessorPort,
     snapshot: boolean,
+    bumpRev = false,
   ): Promise<void> {
     if (snapshot) {
       await q.query(
-        'UPDATE device_state SET state = $2, checkpoint_seq = $3, open_trip = $4, updated_at = now() WHERE device_id = $1',
+        `UPDATE device_state SET state = $2, checkpoint_seq = $3, open_trip = $4, updated_at = now()
+                ${bumpRev ? ', rev = rev + 1' : ''}
+          WHERE device_id = $1`,
         [deviceId, JSON.stringify(proc.snapshot()), seq, proc.activeTrip !== null],
       );
     } else {
@@ -148,8 +156,99 @@ export function startWorker(opts: {
     }
   }
 
+  /**
+   * The common case, in one statement and one round trip: this worker holds the device's pipeline as of the
+   * stored sequence, so the batch is pushed first and its effects written at once, guarded by that sequence.
+   * 'fallback' when the guess was wrong (another worker moved the device on, or the batch is a redelivery):
+   * nothing was written and the in-memory pipeline is dropped, and the full path below takes over.
+   */
+  async function applyFast(
+    msg: BusMessage,
+    batch: SensorBatch,
+    dev: DeviceRecord,
+    cached: LiveProcessor,
+  ): Promise<
+    { out: PipelineOutput; saved: { trips: Trip[]; events: number }; entry: LiveProcessor } | 'fallback'
+  > {
+    live.delete(dev.id); // pushing mutates it: only a commit puts it back
+    const seq = cached.version + 1;
+    const out = cached.proc.push(batch);
+    const snapshot = seq - cached.checkpointSeq >= checkpointEvery || out.trips.length > 0;
+    const span = timeSpan(batch);
+    const params: unknown[] = [
+      batch.deviceId,
+      batch.batchId,
+      seq,
+      cached.proc.activeTrip !== null,
+      new Date(batch.receivedAtMs),
+      batch.source,
+      sampleTotal(batch),
+      span?.firstMs ?? null,
+      span?.lastMs ?? null,
+      archived(msg.payload),
+      cached.rev,
+    ];
+    if (snapshot) params.push(JSON.stringify(cached.proc.snapshot()));
+    const sql = `WITH st AS (
+        UPDATE device_state SET batches = $3, open_trip = $4, updated_at = now(), rev = rev + 1
+               ${snapshot ? ', state = $12, checkpoint_seq = $3' : ''}
+         WHERE device_id = $1 AND batches = $3 - 1 AND rev = $11
+        RETURNING batches),
+      mark AS (
+        INSERT INTO processed_batches (device_id, batch_id) SELECT $1, $2 FROM st
+        ON CONFLICT DO NOTHING RETURNING 1),
+      raw AS (
+        INSERT INTO raw_batches (received_at, device_id, batch_id, source, sample_count, first_t, last_t, payload, dev_seq)
+        SELECT $5, $1, $2, $6, $7, $8, $9, $10, $3 FROM mark)
+      SELECT n.st, CASE WHEN n.st = 1 AND n.marked = 0 THEN openubi_abort('${REDELIVERY}') ELSE n.marked END AS marked
+        FROM (SELECT (SELECT count(*) FROM st)::int AS st, (SELECT count(*) FROM mark)::int AS marked) n`;
+    const write = async (q: Queryable): Promise<{ trips: Trip[]; events: number } | null> => {
+      const { rows } = await q.query<{ st: number; marked: number }>(sql, params);
+      if (rows[0]!.st !== 1) return null;
+      return out.trips.length > 0 || out.events.length > 0
+        ? saveOutputs(q, dev, out, opts.enrichTrip)
+        : { trips: [], events: 0 };
+    };
+    try {
+      const saved =
+        out.trips.length > 0 || out.events.length > 0
+          ? await db.tx(async (c) => (await write(c)) ?? Promise.reject(new StaleGuess()))
+          : await write(db);
+      if (!saved) return 'fallback';
+      return {
+        out,
+        saved,
+        entry: {
+          version: seq,
+          rev: cached.rev + 1,
+          checkpointSeq: snapshot ? seq : cached.checkpointSeq,
+          proc: cached.proc,
+        },
+      };
+    } catch (e) {
+      if (e instanceof StaleGuess || (e as Error).message === REDELIVERY) return 'fallback';
+      throw e;
+    }
+  }
+
   async function apply(msg: BusMessage): Promise<void> {
     const batch = decodeBatch(msg.payload);
+    const cached = live.get(batch.deviceId);
+    const known = devices.get(batch.deviceId);
+    if (cached && known) {
+      try {
+        const fast = await applyFast(msg, batch, known, cached);
+        if (fast !== 'fallback') {
+          live.set(batch.deviceId, fast.entry);
+          metrics.processed.inc({ outcome: 'applied' });
+          await afterApplied(known, batch, fast.out, fast.saved);
+          return;
+        }
+      } catch (e) {
+        live.delete(batch.deviceId);
+        throw e;
+      }
+    }
     try {
       const stored = await db.tx(async (c) => {
         const mark = await c.query(
@@ -160,14 +259,16 @@ export function startWorker(opts: {
         const dev = await device(c, batch.deviceId);
         if (!dev) throw new Error(`device ${batch.deviceId} is not registered`);
         // Takes the device's row lock: one writer per device, sequence numbers without gaps.
-        const { rows } = await c.query<{ batches: number; checkpoint_seq: number }>(
-          `INSERT INTO device_state (device_id, state, batches) VALUES ($1, 'null', 1)
-           ON CONFLICT (device_id) DO UPDATE SET batches = device_state.batches + 1, updated_at = now()
-           RETURNING batches, checkpoint_seq`,
+        const { rows } = await c.query<{ batches: string; checkpoint_seq: string; rev: string }>(
+          `INSERT INTO device_state (device_id, state, batches, rev) VALUES ($1, 'null', 1, 1)
+           ON CONFLICT (device_id) DO UPDATE SET batches = device_state.batches + 1, rev = device_state.rev + 1,
+                                                 updated_at = now()
+           RETURNING batches, checkpoint_seq, rev`,
           [batch.deviceId],
         );
-        const seq = rows[0]!.batches;
-        const checkpointSeq = rows[0]!.checkpoint_seq;
+        const seq = Number(rows[0]!.batches);
+        const checkpointSeq = Number(rows[0]!.checkpoint_seq);
+        const rev = Number(rows[0]!.rev);
         const span = timeSpan(batch);
         await c.query(
           `INSERT INTO raw_batches (received_at, device_id, batch_id, source, sample_count, first_t, last_t, payload, dev_seq)
@@ -177,14 +278,14 @@ export function startWorker(opts: {
             batch.deviceId,
             batch.batchId,
             batch.source,
-            (batch.gps?.t.length ?? 0) + (batch.imu?.t.length ?? 0) + (batch.phone?.length ?? 0),
+            sampleTotal(batch),
             span?.firstMs ?? null,
             span?.lastMs ?? null,
             archived(msg.payload),
             seq,
           ],
         );
-        const proc = await processorAt(c, dev, seq, checkpointSeq);
+        const proc = await processorAt(c, dev, seq, checkpointSeq, rev - 1);
         const out = proc.push(batch);
         const saved = await saveOutputs(c, dev, out, opts.enrichTrip);
         // Snapshots are large (the reorder window holds raw IMU): take one every few batches, and whenever a
@@ -196,23 +297,38 @@ export function startWorker(opts: {
           proc,
           seq - checkpointSeq >= checkpointEvery || out.trips.length > 0,
         );
-        return { dev, out, saved, seq, proc };
+        const snapshotted = seq - checkpointSeq >= checkpointEvery || out.trips.length > 0;
+        return { dev, out, saved, seq, rev, proc, checkpointSeq: snapshotted ? seq : checkpointSeq };
       });
       if (!stored) {
         metrics.processed.inc({ outcome: 'duplicate' });
         return;
       }
-      live.set(batch.deviceId, { version: stored.seq, proc: stored.proc });
-      metrics.processed.inc({ outcome: 'applied' });
-      await afterCommit(stored.dev, stored.out, stored.saved.trips.length, stored.saved.events);
-      await opts.hooks?.onBatchApplied?.(stored.dev, batch).catch((e) => {
-        metrics.errors.inc({ kind: 'batch_hook' });
-        logger.warn({ err: (e as Error).message }, 'batch hook failed');
+      live.set(batch.deviceId, {
+        version: stored.seq,
+        rev: stored.rev,
+        checkpointSeq: stored.checkpointSeq,
+        proc: stored.proc,
       });
+      metrics.processed.inc({ outcome: 'applied' });
+      await afterApplied(stored.dev, batch, stored.out, stored.saved);
     } catch (e) {
       live.delete(batch.deviceId);
       throw e;
     }
+  }
+
+  async function afterApplied(
+    dev: DeviceRecord,
+    batch: SensorBatch,
+    out: PipelineOutput,
+    saved: { trips: Trip[]; events: number },
+  ): Promise<void> {
+    await afterCommit(dev, out, saved.trips.length, saved.events);
+    await opts.hooks?.onBatchApplied?.(dev, batch).catch((e) => {
+      metrics.errors.inc({ kind: 'batch_hook' });
+      logger.warn({ err: (e as Error).message }, 'batch hook failed');
+    });
   }
 
   async function afterCommit(
@@ -274,12 +390,13 @@ export function startWorker(opts: {
           const dev = await device(c, device_id);
           if (!dev) return null;
           const { rows: st } = await c.query<{
-            batches: number;
-            checkpoint_seq: number;
+            batches: string;
+            checkpoint_seq: string;
+            rev: string;
             open_trip: boolean;
             silent: boolean;
           }>(
-            `SELECT batches, checkpoint_seq, open_trip,
+            `SELECT batches, checkpoint_seq, rev, open_trip,
                     updated_at < to_timestamp($2::double precision / 1000) - ($3 || ' milliseconds')::interval AS silent
              FROM device_state WHERE device_id = $1 FOR UPDATE`,
             [device_id, nowMs, String(silentForMs)],
@@ -287,16 +404,18 @@ export function startWorker(opts: {
           const row = st[0];
           // Re-checked under the row lock: a batch may have arrived since the scan.
           if (!row?.open_trip || !row.silent) return null;
-          const proc = await processorAt(c, dev, row.batches + 1, row.checkpoint_seq);
+          const batches = Number(row.batches);
+          const rev = Number(row.rev);
+          const proc = await processorAt(c, dev, batches + 1, Number(row.checkpoint_seq), rev);
           // The pipeline ends the trip at its own last data and keeps its watermark there (not at nowMs).
           const out = proc.tick(nowMs);
           const saved = await saveOutputs(c, dev, out, opts.enrichTrip);
           // A tick is not a raw batch and cannot be replayed: its effect is kept by a snapshot at once.
-          await saveState(c, device_id, row.batches, proc, true);
-          return { dev, out, saved, seq: row.batches, proc };
+          await saveState(c, device_id, batches, proc, true, true);
+          return { dev, out, saved, seq: batches, rev: rev + 1, proc };
         });
         if (!r) continue;
-        live.set(device_id, { version: r.seq, proc: r.proc });
+        live.set(device_id, { version: r.seq, rev: r.rev, checkpointSeq: r.seq, proc: r.proc });
         closed += r.saved.trips.length;
         await afterCommit(r.dev, r.out, r.saved.trips.length, r.saved.events);
       } catch (e) {
@@ -321,6 +440,24 @@ export function startWorker(opts: {
     },
   };
 }
+
+interface LiveProcessor {
+  /** The device_state sequence (batches applied) this processor has seen. */
+  version: number;
+  /** The sequence of the stored snapshot that a restart would resume from. */
+  checkpointSeq: number;
+  /** device_state.rev after this processor's last write. */
+  rev: number;
+  proc: DeviceProcessorPort;
+}
+
+const REDELIVERY = 'openubi: batch already applied';
+
+/** The fast path guessed a stale sequence: nothing was written. */
+class StaleGuess extends Error {}
+
+const sampleTotal = (b: SensorBatch): number =>
+  (b.gps?.t.length ?? 0) + (b.imu?.t.length ?? 0) + (b.phone?.length ?? 0);
 
 /** First and last sample time of a batch over all its sections (samples within a section are not sorted). */
 export function timeSpan(b: SensorBatch): { firstMs: number; lastMs: number } | null {
