@@ -49,7 +49,8 @@ export async function postgresServer(): Promise<Server | null> {
     '-D',
     data,
     '-o',
-    `-p ${port} -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB`,
+    // Checkpoints spaced as docs/operations.md advises for an ingest database (fewer full-page writes).
+    `-p ${port} -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB -c max_wal_size=8GB -c checkpoint_timeout=15min`,
     '-l',
     join(dir, 'log'),
     '-w',

@@ -197,8 +197,11 @@ export async function pacedSend(o: {
   return { exhausted };
 }
 
-/** CPU seconds (user + system) a process and its live children used so far (Linux /proc). */
-export function cpuSeconds(pid: number): number {
+/**
+ * CPU seconds (user + system) a process used so far, with its live children's unless ownOnly (Linux /proc).
+ * ownOnly for a process whose children are measured on their own (the load generator starts the platform).
+ */
+export function cpuSeconds(pid: number, ownOnly = false): number {
   const stat = (p: number): number[] | null => {
     try {
       const s = readFileSync(`/proc/${p}/stat`, 'utf8');
@@ -214,6 +217,7 @@ export function cpuSeconds(pid: number): number {
   if (!own) return 0;
   // Fields after the command: state(0) ppid(1) … utime(11) stime(12).
   let ticks = own[11]! + own[12]!;
+  if (ownOnly) return ticks / 100;
   for (const name of readdirSync('/proc')) {
     const child = Number(name);
     if (!Number.isInteger(child) || child === pid) continue;

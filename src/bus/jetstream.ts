@@ -137,7 +137,9 @@ export async function createJetStreamBus(url: string, opts: JetStreamBusOptions)
               clearInterval(keepAlive);
               release();
             }
-            await m.ackAck();
+            // A plain ack, not a confirmed one: the partition hands out its next message once the ack lands, and
+            // an ack that is lost only means a redelivery, which the worker's idempotency record absorbs.
+            m.ack();
             inHand = null;
           }
         } catch (e) {

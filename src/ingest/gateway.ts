@@ -30,8 +30,8 @@ export function createGateway(opts: {
   maxPendingBatches: number;
 }): Gateway {
   const { bus, metrics } = opts;
-  // See codec.ts: compressing pays on the PostgreSQL queue, costs on JetStream.
-  const compress = bus.kind === 'postgres';
+  // See codec.ts: batches travel deflated on either bus.
+  const compress = true;
   let pending = 0;
   metrics.pending.collect(() => metrics.pending.set(pending));
   return {

@@ -1,5 +1,6 @@
 // The worker: consumes ingest batches in order per device and applies each exactly once — archive the raw
 // batch, advance the device's pipeline, store finished trips and events, checkpoint — in one transaction.
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import { type Bus, type BusMessage, type Subscription, sleep } from '../bus/index.ts';
 import type { SensorBatch } from '../domain/index.ts';
@@ -202,8 +203,13 @@ export function startWorker(opts: {
         SELECT $5, $1, $2, $6, $7, $8, $9, $10, $3 FROM mark)
       SELECT n.st, CASE WHEN n.st = 1 AND n.marked = 0 THEN openubi_abort('${REDELIVERY}') ELSE n.marked END AS marked
         FROM (SELECT (SELECT count(*) FROM st)::int AS st, (SELECT count(*) FROM mark)::int AS marked) n`;
-    const write = async (q: Queryable): Promise<{ trips: Trip[]; events: number } | null> => {
-      const { rows } = await q.query<{ st: number; marked: number }>(sql, params);
+    // A named (prepared) statement: parsed and planned once per connection, not for every batch.
+    const write = async (q: pg.Pool | pg.PoolClient): Promise<{ trips: Trip[]; events: number } | null> => {
+      const { rows } = await q.query<{ st: number; marked: number }>({
+        name: snapshot ? 'openubi-apply-batch-snapshot' : 'openubi-apply-batch',
+        text: sql,
+        values: params,
+      });
       if (rows[0]!.st !== 1) return null;
       return out.trips.length > 0 || out.events.length > 0
         ? saveOutputs(q, dev, out, opts.enrichTrip)
@@ -213,7 +219,7 @@ export function startWorker(opts: {
       const saved =
         out.trips.length > 0 || out.events.length > 0
           ? await db.tx(async (c) => (await write(c)) ?? Promise.reject(new StaleGuess()))
-          : await write(db);
+          : await write(db.pool);
       if (!saved) return 'fallback';
       return {
         out,

@@ -171,8 +171,11 @@ export async function waitFor(
 }
 
 /** `openubi start` in a child process, quiet, on the given ports; stderr kept for the failure message. */
-export function startChild(env: Record<string, string>): ChildProcess & { stderrText: () => string } {
-  const child = spawn(process.execPath, [BIN, 'start'], {
+export function startChild(
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): ChildProcess & { stderrText: () => string } {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'start'], {
     env: {
       ...process.env,
       LOG_LEVEL: process.env.TEST_LOG ?? 'error',
