@@ -7,7 +7,7 @@ import type { Bus, MessageHandler } from '../src/bus/index.ts';
 import { createLogger } from '../src/config/logger.ts';
 import { encodeBatch } from '../src/ingest/codec.ts';
 import { platformMetrics } from '../src/ops/metrics.ts';
-import { startWorker } from '../src/worker/index.ts';
+import { startWorker, type Worker } from '../src/worker/index.ts';
 import { pipelinePort } from '../src/worker/pipeline.ts';
 import type { SensorBatch } from '../src/domain/index.ts';
 import { createProcessor } from '../src/pipeline/index.ts';
@@ -75,6 +75,33 @@ async function stored(p: Platform, deviceId: string) {
   return { trips: trips.rows.map((r) => r.id), events: events.rows.map((r) => r.id) };
 }
 
+/**
+ * A second worker on the platform's database with a bus of its own that delivers nothing unless the test calls
+ * the handler it is given: a scaled-out process whose idle sweep runs, or a worker fed by hand.
+ */
+function sideWorker(p: Platform, onSubscribe: (h: MessageHandler) => void = () => {}): Worker {
+  const bus: Bus = {
+    kind: 'postgres',
+    partitions: 1,
+    publish: async () => [],
+    subscribe: (_topic, h) => {
+      onSubscribe(h);
+      return { stop: async () => {} };
+    },
+    lag: async () => 0,
+    ready: async () => true,
+    close: async () => {},
+  };
+  return startWorker({
+    db: p.db,
+    bus,
+    pipeline: pipelinePort(),
+    logger: createLogger('silent'),
+    metrics: platformMetrics(),
+    concurrency: 1,
+  });
+}
+
 describe(`worker (${target.name} PostgreSQL)`, () => {
   let tdb: TestDatabase;
   before(async () => {
@@ -124,23 +151,7 @@ describe(`worker (${target.name} PostgreSQL)`, () => {
     const p = await startOn(tdb.url);
     // A second worker on the same database (a scaled-out process) that receives no batches: only its idle sweep
     // runs, and closes the device's open trip while the first worker holds the device's pipeline in memory.
-    const idle: Bus = {
-      kind: 'postgres',
-      partitions: 1,
-      publish: async () => [],
-      subscribe: () => ({ stop: async () => {} }),
-      lag: async () => 0,
-      ready: async () => true,
-      close: async () => {},
-    };
-    const other = startWorker({
-      db: p.db,
-      bus: idle,
-      pipeline: pipelinePort(),
-      logger: createLogger('silent'),
-      metrics: platformMetrics(),
-      concurrency: 1,
-    });
+    const other = sideWorker(p);
     try {
       await ensureTenant(p.db, 'default', 'Default');
       const dev = await registerDevice(p.db, { tenantId: 'default', kind: 'phone', id: 'phone-w3' });
@@ -189,27 +200,10 @@ describe(`worker (${target.name} PostgreSQL)`, () => {
   });
   test('a batch delivered again after it was applied (a lost ack) changes nothing, and the next ones still apply', async () => {
     const p = await startOn(tdb.url);
-    // A bus that hands this worker whatever the test delivers, twice if it likes.
+    // A worker whose bus hands it whatever the test delivers, twice if it likes.
     let handler: MessageHandler | null = null;
-    const manual: Bus = {
-      kind: 'postgres',
-      partitions: 1,
-      publish: async () => [],
-      subscribe: (_topic, h) => {
-        handler = h;
-        return { stop: async () => {} };
-      },
-      lag: async () => 0,
-      ready: async () => true,
-      close: async () => {},
-    };
-    const w = startWorker({
-      db: p.db,
-      bus: manual,
-      pipeline: pipelinePort(),
-      logger: createLogger('silent'),
-      metrics: platformMetrics(),
-      concurrency: 1,
+    const w = sideWorker(p, (h) => {
+      handler = h;
     });
     try {
       await ensureTenant(p.db, 'default', 'Default');
