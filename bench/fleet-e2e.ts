@@ -202,6 +202,14 @@ export async function main(argv: string[]): Promise<number> {
         tableBytes: tables,
       },
     };
+    // What the platform warned about during the run (the children log at warn): shown, not hidden.
+    for (const [name, c] of [
+      ['gateway', gw],
+      ['worker', worker],
+    ] as const) {
+      const text = c.stderrText().trim();
+      if (text) process.stderr.write(`fleet-e2e: ${name} said (last 4 kB):\n${text}\n`);
+    }
     const file = writeResult('fleet-e2e', result);
     process.stdout.write(`${JSON.stringify(result.figures, null, 2)}\nwritten ${file}\n`);
     return 0;

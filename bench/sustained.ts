@@ -220,6 +220,11 @@ export async function main(argv: string[]): Promise<number> {
       steps,
       holds,
     };
+    // What the platform warned about (the children log at warn): shown, not hidden.
+    for (const c of children) {
+      const text = c.stderrText().trim();
+      if (text) process.stderr.write(`sustained: process ${c.pid} said (last 4 kB):\n${text}\n`);
+    }
     const file = writeResult('sustained', result);
     process.stdout.write(`${JSON.stringify(result.figures, null, 2)}\nwritten ${file}\n`);
     return 0;

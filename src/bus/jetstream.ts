@@ -145,6 +145,10 @@ export async function createJetStreamBus(url: string, opts: JetStreamBusOptions)
         } catch (e) {
           // A message that could not be handled goes back at once rather than after the ack wait.
           inHand?.nak();
+          // The client ends a fetch whose server heartbeats (every expires/2) it did not see twice in a row: it
+          // happens when this process's event loop stalls for a second under load. Nothing is lost (no message
+          // is in hand, an unacknowledged one is redelivered): pull again at once, it is not a failure.
+          if (!inHand && (e as Error).message === 'heartbeats missed') continue;
           if (!stopped) {
             onError(e as Error);
             await sleep(500);

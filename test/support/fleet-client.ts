@@ -186,12 +186,15 @@ export function startChild(
       RATE_LIMIT_DEVICE_PER_MIN: '0',
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // The platform logs (pino) on stdout, crashes on stderr: the tail of both, for a failure's message.
   let err = '';
-  child.stderr?.on('data', (d) => {
+  const keep = (d: unknown): void => {
     err = (err + String(d)).slice(-4000);
-  });
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   return Object.assign(child, { stderrText: () => err });
 }
 
