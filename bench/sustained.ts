@@ -102,7 +102,14 @@ export async function main(argv: string[]): Promise<number> {
     const osm = join(SHARED_DATA, 'osm', 'andorra.osm.pbf');
     await ensureRoadNetwork(db, logger, osm);
     const net = await loadOsmPbf(osm, { countryCode: 'AD' });
-    const env = { DATABASE_URL: pgs.url, NATS_URL: nats.url, LOG_LEVEL: 'warn', BUS_PARTITIONS: '16' };
+    const concurrency = arg(argv, 'concurrency', '16');
+    const env = {
+      DATABASE_URL: pgs.url,
+      NATS_URL: nats.url,
+      LOG_LEVEL: 'warn',
+      BUS_PARTITIONS: '16',
+      WORKER_CONCURRENCY: concurrency,
+    };
     const gwPort = await freePort();
     const gw = startChild({ ...env, ROLES: 'gateway,api', PORT: String(gwPort) });
     children.push(gw);
@@ -205,7 +212,7 @@ export async function main(argv: string[]): Promise<number> {
         stepSeconds: stepS,
         holdSeconds: holdS,
         workers,
-        workerConcurrency: 4,
+        workerConcurrency: Number(concurrency),
         partitions: 16,
         flatRule:
           'over the second half of the step (the first is warm-up): lag slope ≤ 2% of the offered batch rate and lag ≤ 10 s of batches; achieved ≥ 90% of offered',

@@ -126,7 +126,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 8 * 1024 * 1024, 1024, 1024 * 1024 * 1024, errors),
     maxPendingBatches: int(env, 'MAX_PENDING_BATCHES', 2000, 1, 1_000_000, errors),
     busPartitions: int(env, 'BUS_PARTITIONS', 16, 1, 1024, errors),
-    workerConcurrency: int(env, 'WORKER_CONCURRENCY', 16, 1, 256, errors),
+    workerConcurrency: int(env, 'WORKER_CONCURRENCY', 4, 1, 256, errors),
     idleCloseMs: int(env, 'IDLE_CLOSE_MS', 1_800_000, 60_000, 7 * 86_400_000, errors),
     logLevel,
     demo: env.DEMO === '1' || env.DEMO === 'true',
@@ -181,7 +181,11 @@ export const CONFIG_DOC: ReadonlyArray<[string, string, string]> = [
   ['MAX_BODY_BYTES', '8388608', 'largest ingest request (413 above)'],
   ['MAX_PENDING_BATCHES', '2000', 'batches waiting to become durable before the gateway sheds load (429)'],
   ['BUS_PARTITIONS', '16', 'bus partitions (devices are hashed onto them; order holds within a device)'],
-  ['WORKER_CONCURRENCY', '16', 'partitions a worker processes at once'],
+  [
+    'WORKER_CONCURRENCY',
+    '4',
+    'partitions a worker processes at once (16 for throughput: see docs/operations.md)',
+  ],
   [
     'IDLE_CLOSE_MS',
     '1800000',
