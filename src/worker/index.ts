@@ -1,5 +1,6 @@
 // The worker: consumes ingest batches in order per device and applies each exactly once — archive the raw
-// batch, advance the device's pipeline, store finished trips and events, checkpoint — in one transaction.
+// batch, advance the device's pipeline, store finished trips and events, checkpoint — in one transaction (one
+// statement when the worker already holds the device's pipeline: see applyFast).
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { type Bus, type BusMessage, type Subscription, sleep } from '../bus/index.ts';
@@ -68,13 +69,16 @@ export function startWorker(opts: {
     opts.locationDecimals == null ? opts.pipeline : reducedPrecision(opts.pipeline, opts.locationDecimals);
   let stopping = false;
   const devices = new Map<string, DeviceRecord>();
-  // In-memory processors keyed by device, trusted only while their version matches the stored sequence.
+  // In-memory processors keyed by device, trusted only while their sequence and rev match the stored ones.
   const live = new Map<string, LiveProcessor>();
   const idleCloseMs = opts.idleCloseMs ?? 30 * 60_000;
   // A snapshot is ~200 kB of JSON (the reorder window holds raw IMU) and costs milliseconds to write; replaying a
   // batch costs under a millisecond. So snapshots are rare (and taken when a trip closes): a restart replays at
   // most 120 batches (20 minutes of a phone's 10 s batches), about a tenth of a second.
   const checkpointEvery = opts.checkpointEvery ?? 120;
+  // Snapshots are large: one every checkpointEvery batches, and whenever a trip closes (the state is small then).
+  const snapshotDue = (seq: number, checkpointSeq: number, out: PipelineOutput): boolean =>
+    seq - checkpointSeq >= checkpointEvery || out.trips.length > 0;
 
   async function device(q: Queryable, id: string): Promise<DeviceRecord | null> {
     const hit = devices.get(id);
@@ -174,7 +178,8 @@ export function startWorker(opts: {
     live.delete(dev.id); // pushing mutates it: only a commit puts it back
     const seq = cached.version + 1;
     const out = cached.proc.push(batch);
-    const snapshot = seq - cached.checkpointSeq >= checkpointEvery || out.trips.length > 0;
+    const snapshot = snapshotDue(seq, cached.checkpointSeq, out);
+    const hasOutputs = out.trips.length > 0 || out.events.length > 0;
     const span = timeSpan(batch);
     const params: unknown[] = [
       batch.deviceId,
@@ -211,15 +216,12 @@ export function startWorker(opts: {
         values: params,
       });
       if (rows[0]!.st !== 1) return null;
-      return out.trips.length > 0 || out.events.length > 0
-        ? saveOutputs(q, dev, out, opts.enrichTrip)
-        : { trips: [], events: 0 };
+      return hasOutputs ? saveOutputs(q, dev, out, opts.enrichTrip) : { trips: [], events: 0 };
     };
     try {
-      const saved =
-        out.trips.length > 0 || out.events.length > 0
-          ? await db.tx(async (c) => (await write(c)) ?? Promise.reject(new StaleGuess()))
-          : await write(db.pool);
+      const saved = hasOutputs
+        ? await db.tx(async (c) => (await write(c)) ?? Promise.reject(new StaleGuess()))
+        : await write(db.pool);
       if (!saved) return 'fallback';
       return {
         out,
@@ -265,16 +267,14 @@ export function startWorker(opts: {
         const dev = await device(c, batch.deviceId);
         if (!dev) throw new Error(`device ${batch.deviceId} is not registered`);
         // Takes the device's row lock: one writer per device, sequence numbers without gaps.
-        const { rows } = await c.query<{ batches: string; checkpoint_seq: string; rev: string }>(
+        const { rows } = await c.query<{ batches: number; checkpoint_seq: number; rev: number }>(
           `INSERT INTO device_state (device_id, state, batches, rev) VALUES ($1, 'null', 1, 1)
            ON CONFLICT (device_id) DO UPDATE SET batches = device_state.batches + 1, rev = device_state.rev + 1,
                                                  updated_at = now()
            RETURNING batches, checkpoint_seq, rev`,
           [batch.deviceId],
         );
-        const seq = Number(rows[0]!.batches);
-        const checkpointSeq = Number(rows[0]!.checkpoint_seq);
-        const rev = Number(rows[0]!.rev);
+        const { batches: seq, checkpoint_seq: checkpointSeq, rev } = rows[0]!;
         const span = timeSpan(batch);
         await c.query(
           `INSERT INTO raw_batches (received_at, device_id, batch_id, source, sample_count, first_t, last_t, payload, dev_seq)
@@ -294,16 +294,8 @@ export function startWorker(opts: {
         const proc = await processorAt(c, dev, seq, checkpointSeq, rev - 1);
         const out = proc.push(batch);
         const saved = await saveOutputs(c, dev, out, opts.enrichTrip);
-        // Snapshots are large (the reorder window holds raw IMU): take one every few batches, and whenever a
-        // trip closes (the state is small then).
-        await saveState(
-          c,
-          batch.deviceId,
-          seq,
-          proc,
-          seq - checkpointSeq >= checkpointEvery || out.trips.length > 0,
-        );
-        const snapshotted = seq - checkpointSeq >= checkpointEvery || out.trips.length > 0;
+        const snapshotted = snapshotDue(seq, checkpointSeq, out);
+        await saveState(c, batch.deviceId, seq, proc, snapshotted);
         return { dev, out, saved, seq, rev, proc, checkpointSeq: snapshotted ? seq : checkpointSeq };
       });
       if (!stored) {
@@ -396,9 +388,9 @@ export function startWorker(opts: {
           const dev = await device(c, device_id);
           if (!dev) return null;
           const { rows: st } = await c.query<{
-            batches: string;
-            checkpoint_seq: string;
-            rev: string;
+            batches: number;
+            checkpoint_seq: number;
+            rev: number;
             open_trip: boolean;
             silent: boolean;
           }>(
@@ -410,9 +402,8 @@ export function startWorker(opts: {
           const row = st[0];
           // Re-checked under the row lock: a batch may have arrived since the scan.
           if (!row?.open_trip || !row.silent) return null;
-          const batches = Number(row.batches);
-          const rev = Number(row.rev);
-          const proc = await processorAt(c, dev, batches + 1, Number(row.checkpoint_seq), rev);
+          const { batches, rev } = row;
+          const proc = await processorAt(c, dev, batches + 1, row.checkpoint_seq, rev);
           // The pipeline ends the trip at its own last data and keeps its watermark there (not at nowMs).
           const out = proc.tick(nowMs);
           const saved = await saveOutputs(c, dev, out, opts.enrichTrip);
